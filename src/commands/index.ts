@@ -1,0 +1,64 @@
+import { systemClock } from '../clock.js';
+import { ConfigError, LeadloopError, UsageError } from '../errors.js';
+import { IMPORT_HELP, importCommand } from './import.js';
+import { type CommandIo, line } from './io.js';
+import { MIGRATE_HELP, migrateCommand } from './migrate.js';
+import { START_HELP, startCommand } from './start.js';
+
+const USAGE = `Leadloop: marketing's leads in Slack, sales' verdicts in numbers.
+
+Usage: leadloop <command> [options]      (from a checkout: npm run leadloop -- <command>)
+
+Commands:
+  start                  run the bot (Slack listener, POST /leads, lead poster)
+  migrate                create or upgrade the database
+  import <file.csv>      import leads from a CRM export, with a progress bar
+  help [command]         show help for a command
+
+Configuration is read from the environment and .env; see .env.example.`;
+
+const HELP: Record<string, string> = { start: START_HELP, migrate: MIGRATE_HELP, import: IMPORT_HELP };
+
+export async function runCli(argv: string[], io: CommandIo, signals: NodeJS.EventEmitter): Promise<number> {
+  const [command, ...args] = argv;
+  try {
+    if (args.includes('--help') || args.includes('-h')) {
+      line(io.stdout, (command && HELP[command]) ?? USAGE);
+      return 0;
+    }
+    switch (command) {
+      case 'start':
+        return await startCommand(args, io, systemClock, signals);
+      case 'migrate':
+        return await migrateCommand(args, io);
+      case 'import':
+        return await importCommand(args, io, systemClock);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        line(io.stdout, (args[0] && HELP[args[0]]) ?? USAGE);
+        return 0;
+      default:
+        throw new UsageError(`Unknown command "${command}".`);
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      line(io.stderr, 'Leadloop cannot start: fix these settings (environment or .env) and run again:');
+      for (const problem of error.problems) line(io.stderr, `  - ${problem}`);
+      return 1;
+    }
+    if (error instanceof UsageError) {
+      line(io.stderr, error.message);
+      line(io.stderr, '');
+      line(io.stderr, (command && HELP[command]) ?? USAGE);
+      return 2;
+    }
+    if (error instanceof LeadloopError) {
+      line(io.stderr, `Leadloop: ${error.message}`);
+      return 1;
+    }
+    line(io.stderr, `Leadloop stopped on an unexpected error: ${(error as Error)?.stack ?? String(error)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,234 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { validate as isValidCron } from 'node-cron';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+/**
+ * Configuration is read from the environment exactly once, here; nothing else reads `process.env`.
+ * Every problem is reported at once, one line each, and no secret value is ever echoed back.
+ */
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  slack: {
+    botToken: string | undefined;
+    signingSecret: string | undefined;
+    appToken: string | undefined;
+    /** Web API base URL, always ending in `/`; undefined means Slack's own. */
+    apiUrl: string | undefined;
+    mode: 'http' | 'socket';
+  };
+  leadsChannelId: string | undefined;
+  digestChannelIds: string[];
+  port: number;
+  ingestToken: string | undefined;
+  databasePath: string;
+  timezone: string;
+  digestCron: string;
+  decisionSlaHours: number;
+  salesUserIds: string[] | undefined;
+  acceptEmojis: string[];
+  rejectEmojis: string[];
+  logLevel: LogLevel;
+}
+
+/** `run` needs everything to talk to Slack; `local` commands (migrate, import, stats) only need storage. */
+export type ConfigPurpose = 'run' | 'local';
+
+const CHANNEL_ID = /^[CG][A-Z0-9]{6,}$/;
+const USER_ID = /^[UW][A-Z0-9]{6,}$/;
+const EMOJI_NAME = /^[a-z0-9_+'-]+$/;
+
+/** Blank values count as unset: `.env` files are full of `NAME=` lines. */
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+function isValidTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const envSchema = z.object({
+  SLACK_BOT_TOKEN: optionalText.refine((v) => v === undefined || v.startsWith('xoxb-'), {
+    message:
+      'must be a bot token starting with "xoxb-" (Slack app settings › OAuth & Permissions › Bot User OAuth Token)',
+  }),
+  SLACK_SIGNING_SECRET: optionalText.refine((v) => v === undefined || /^\S{16,}$/.test(v), {
+    message:
+      'must be the app’s signing secret, 16 or more characters without spaces (Slack app settings › Basic Information › App Credentials)',
+  }),
+  SLACK_APP_TOKEN: optionalText.refine((v) => v === undefined || v.startsWith('xapp-'), {
+    message:
+      'must be an app-level token starting with "xapp-" with the connections:write scope (Slack app settings › Basic Information › App-Level Tokens)',
+  }),
+  SLACK_API_URL: optionalText
+    .refine((v) => v === undefined || /^https?:\/\/[^\s/]+/.test(v), {
+      message: 'must be an http(s) URL, e.g. https://slack.com/api/ (leave it unset for Slack itself)',
+    })
+    .transform((v) => (v === undefined || v.endsWith('/') ? v : `${v}/`)),
+  LEADS_CHANNEL_ID: optionalText.refine((v) => v === undefined || CHANNEL_ID.test(v), {
+    message: 'must be a channel ID such as C0123456789, not a #name (channel details › About › Channel ID)',
+  }),
+  DIGEST_CHANNEL_IDS: optionalText.transform(list).refine((ids) => ids.every((id) => CHANNEL_ID.test(id)), {
+    message: 'must be channel IDs separated by commas, e.g. C0123456789,C0987654321',
+  }),
+  PORT: optionalText
+    .refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) <= 65535), {
+      message: 'must be a port number from 0 to 65535, e.g. 3000',
+    })
+    .transform((v) => (v === undefined ? 3000 : Number(v))),
+  INGEST_TOKEN: optionalText.refine((v) => v === undefined || v.length >= 24, {
+    message:
+      'must be at least 24 characters so it cannot be guessed; generate one with: openssl rand -hex 24 (or leave it unset to disable POST /leads)',
+  }),
+  DATABASE_PATH: optionalText.transform((v) => v ?? './data/leadloop.db'),
+  TIMEZONE: optionalText
+    .refine((v) => v === undefined || isValidTimeZone(v), {
+      message: 'must be an IANA time zone name, e.g. Europe/Berlin or America/New_York',
+    })
+    .transform((v) => v ?? 'UTC'),
+  DIGEST_CRON: optionalText
+    .refine((v) => v === undefined || isValidCron(v), {
+      message: 'must be a cron expression, e.g. "0 9 * * 1" for Mondays at 09:00',
+    })
+    .transform((v) => v ?? '0 9 * * 1'),
+  DECISION_SLA_HOURS: optionalText
+    .refine((v) => v === undefined || (/^\d+(\.\d+)?$/.test(v) && Number(v) > 0 && Number(v) <= 8760), {
+      message: 'must be a number of hours greater than 0 and at most 8760, e.g. 24',
+    })
+    .transform((v) => (v === undefined ? 24 : Number(v))),
+  SALES_USER_IDS: optionalText
+    .transform((v) => (v === undefined ? undefined : list(v)))
+    .refine((ids) => ids === undefined || ids.every((id) => USER_ID.test(id)), {
+      message:
+        'must be Slack user IDs separated by commas, e.g. U0123456789,U0987654321 (profile › ⋮ › Copy member ID)',
+    }),
+  ACCEPT_EMOJIS: optionalText
+    .transform((v) => emojiList(v, ['white_check_mark', 'heavy_check_mark']))
+    .refine((names) => names.length > 0 && names.every((n) => EMOJI_NAME.test(n)), {
+      message: 'must be emoji names separated by commas, e.g. white_check_mark,heavy_check_mark',
+    }),
+  REJECT_EMOJIS: optionalText
+    .transform((v) => emojiList(v, ['x', 'no_entry_sign']))
+    .refine((names) => names.length > 0 && names.every((n) => EMOJI_NAME.test(n)), {
+      message: 'must be emoji names separated by commas, e.g. x,no_entry_sign',
+    }),
+  LOG_LEVEL: optionalText
+    .refine((v) => v === undefined || (LOG_LEVELS as readonly string[]).includes(v.toLowerCase()), {
+      message: `must be one of ${LOG_LEVELS.join(', ')}`,
+    })
+    .transform((v) => (v?.toLowerCase() ?? 'info') as LogLevel),
+});
+
+function emojiList(value: string | undefined, fallback: string[]): string[] {
+  if (value === undefined) return fallback;
+  return list(value).map((name) => name.replace(/^:|:$/g, '').toLowerCase());
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Parses the environment into a Config, or throws a ConfigError listing every problem.
+ * `purpose: 'local'` skips the Slack requirements so that `migrate`, `import` and `stats`
+ * work on a machine that has only a database.
+ */
+export function parseConfig(env: Env, purpose: ConfigPurpose = 'run'): Config {
+  const result = envSchema.safeParse(env);
+  const problems: string[] = [];
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      problems.push(`${String(issue.path[0])} ${issue.message}.`);
+    }
+    throw new ConfigError(problems);
+  }
+  const e = result.data;
+
+  if (purpose === 'run') {
+    if (!e.SLACK_BOT_TOKEN) {
+      problems.push(
+        'SLACK_BOT_TOKEN is required: the bot token starting with "xoxb-" (Slack app settings › OAuth & Permissions).',
+      );
+    }
+    if (!e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) {
+      problems.push(
+        'SLACK_SIGNING_SECRET is required in HTTP mode (Slack app settings › Basic Information › Signing Secret); or set SLACK_APP_TOKEN (xapp-…) to use Socket Mode instead.',
+      );
+    }
+    if (!e.LEADS_CHANNEL_ID) {
+      problems.push('LEADS_CHANNEL_ID is required: the channel ID where leads are posted, e.g. C0123456789.');
+    }
+    if (e.DIGEST_CHANNEL_IDS.length === 0) {
+      problems.push(
+        'DIGEST_CHANNEL_IDS is required: the channel IDs (sales and marketing) that get the weekly digest, e.g. C0123456789,C0987654321.',
+      );
+    }
+  }
+  const overlap = e.ACCEPT_EMOJIS.filter((n) => e.REJECT_EMOJIS.includes(n));
+  if (overlap.length > 0) {
+    problems.push(
+      `ACCEPT_EMOJIS and REJECT_EMOJIS both contain ${overlap.join(', ')}: an emoji cannot both accept and reject.`,
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl: e.SLACK_API_URL,
+      mode: e.SLACK_APP_TOKEN ? 'socket' : 'http',
+    },
+    leadsChannelId: e.LEADS_CHANNEL_ID,
+    digestChannelIds: e.DIGEST_CHANNEL_IDS,
+    port: e.PORT,
+    ingestToken: e.INGEST_TOKEN,
+    databasePath: e.DATABASE_PATH,
+    timezone: e.TIMEZONE,
+    digestCron: e.DIGEST_CRON,
+    decisionSlaHours: e.DECISION_SLA_HOURS,
+    salesUserIds: e.SALES_USER_IDS,
+    acceptEmojis: e.ACCEPT_EMOJIS,
+    rejectEmojis: e.REJECT_EMOJIS,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/**
+ * The process environment overlaid on `.env` (when present in `cwd`): a variable set in the
+ * environment wins over the file, as with dotenv.
+ */
+export function readEnvironment(processEnv: Env, cwd: string): Env {
+  const file = `${cwd}/.env`;
+  const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
+  return { ...fromFile, ...processEnv };
+}
+
+/** A Config narrowed to what the running bot needs; parseConfig('run') guarantees these. */
+export interface RunConfig extends Config {
+  slack: Config['slack'] & { botToken: string };
+  leadsChannelId: string;
+}
+
+export function asRunConfig(config: Config): RunConfig {
+  if (!config.slack.botToken || !config.leadsChannelId) {
+    throw new ConfigError(['SLACK_BOT_TOKEN and LEADS_CHANNEL_ID are required to run the bot.']);
+  }
+  return config as RunConfig;
+}

@@ -1,0 +1,30 @@
+/**
+ * Coded errors. Each message says what went wrong and what to do next; the code lets callers
+ * (and tests) tell them apart without parsing text.
+ */
+export abstract class LeadloopError extends Error {
+  abstract readonly code: string;
+}
+
+export class ConfigError extends LeadloopError {
+  readonly code = 'leadloop_config_error';
+  constructor(readonly problems: string[]) {
+    super(`The configuration has ${problems.length} problem(s):\n${problems.join('\n')}`);
+  }
+}
+
+export class DatabaseOpenError extends LeadloopError {
+  readonly code = 'leadloop_database_open_error';
+}
+
+export class UsageError extends LeadloopError {
+  readonly code = 'leadloop_usage_error';
+}
+
+export class SlackStartError extends LeadloopError {
+  readonly code = 'leadloop_slack_start_error';
+}
+
+export class CsvFormatError extends LeadloopError {
+  readonly code = 'leadloop_csv_format_error';
+}

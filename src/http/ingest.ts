@@ -1,0 +1,116 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '@slack/logger';
+import type { Clock } from '../clock.js';
+import { parseLeadBatch } from '../domain/lead.js';
+import type { Store } from '../storage/store.js';
+import { BodyTooLargeError, readBody, sendJson } from './respond.js';
+
+export const INGEST_BODY_LIMIT = 1024 * 1024;
+
+export interface IngestDeps {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  /** Unset disables the endpoint. */
+  ingestToken: string | undefined;
+  /** Called after new leads are committed, to wake the poster. */
+  onQueued: () => void;
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+/** Constant-time: comparing fixed-length digests hides both the token's content and its length. */
+export function bearerMatches(header: string | undefined, token: string): boolean {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return timingSafeEqual(digest(match?.[1] ?? ''), digest(token)) && match !== null;
+}
+
+function isJson(contentType: string | undefined): boolean {
+  const mediaType = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  return mediaType === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType);
+}
+
+/**
+ * POST /leads: authenticate, limit, parse and validate, then store the whole batch in one
+ * transaction. The 202 goes out only after the commit: a lead that got a 202 is never lost.
+ */
+export function ingestHandler(deps: IngestDeps) {
+  const { store, clock, logger } = deps;
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method !== 'POST') {
+      sendJson(res, 405, { error: 'method_not_allowed', message: 'Use POST /leads.' }, { allow: 'POST' });
+      return;
+    }
+    if (deps.ingestToken === undefined) {
+      sendJson(res, 404, {
+        error: 'ingest_disabled',
+        message: 'POST /leads is turned off. Set INGEST_TOKEN (24+ characters) to turn it on.',
+      });
+      return;
+    }
+    if (!bearerMatches(req.headers.authorization, deps.ingestToken)) {
+      sendJson(
+        res,
+        401,
+        { error: 'unauthorized', message: 'Send the ingest token as: Authorization: Bearer <INGEST_TOKEN>.' },
+        { 'www-authenticate': 'Bearer' },
+      );
+      return;
+    }
+    if (!isJson(req.headers['content-type'])) {
+      sendJson(res, 415, {
+        error: 'unsupported_media_type',
+        message: 'Send the lead as JSON with Content-Type: application/json.',
+      });
+      return;
+    }
+    let raw: Buffer;
+    try {
+      raw = await readBody(req, INGEST_BODY_LIMIT);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        // The rest of the body is not read, so the connection cannot be reused.
+        res.once('finish', () => req.socket.destroy());
+        sendJson(
+          res,
+          413,
+          {
+            error: 'payload_too_large',
+            message: 'The body is over 1 MiB. Send at most 1000 leads per request.',
+          },
+          { connection: 'close' },
+        );
+        return;
+      }
+      throw error;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch (error) {
+      sendJson(res, 400, {
+        error: 'invalid_json',
+        message: `The body is not valid JSON: ${(error as Error).message}`,
+      });
+      return;
+    }
+    const parsed = parseLeadBatch(body);
+    if (!parsed.ok) {
+      sendJson(res, 400, { error: 'invalid_lead', issues: parsed.issues });
+      return;
+    }
+    let results: ReturnType<Store['insertLeads']>;
+    try {
+      results = store.insertLeads(parsed.leads, clock.now());
+    } catch (error) {
+      logger.error('Storing leads failed', error);
+      sendJson(res, 503, { error: 'storage_unavailable', message: 'The leads were not stored. Try again.' });
+      return;
+    }
+    sendJson(res, 202, { results });
+    if (results.some((r) => r.status === 'queued')) deps.onQueued();
+  };
+}

@@ -1,0 +1,259 @@
+import type { Logger } from '@slack/logger';
+import type { WebClient } from '@slack/web-api';
+import type { Clock } from '../clock.js';
+import { TokenBucket } from '../domain/pacing.js';
+import { type LeadPostOptions, leadPost } from '../slack/blocks/leadPost.js';
+import { classifySlackError, type SlackFailure } from '../slack/errors.js';
+import { LEAD_POST_EVENT_TYPE } from '../slack/ids.js';
+import type { DueLead, Store } from '../storage/store.js';
+
+export interface PosterOptions {
+  channel: string;
+  post: LeadPostOptions;
+  /** Posts allowed at once, then one per `intervalMs`. Slack: about 1/s per channel, short bursts. */
+  burst?: number;
+  intervalMs?: number;
+  /** How long a channel rests after a configuration error before the queue tries again. */
+  misconfiguredRetryMs?: number;
+  /** How long after a send of unknown outcome the channel history is checked for it. */
+  inDoubtCheckMs?: number;
+  maxBackoffMs?: number;
+}
+
+export interface PosterDeps {
+  store: Store;
+  /** A client of its own: no automatic retries and 429s rejected, so it never stalls interactive calls. */
+  client: WebClient;
+  logger: Logger;
+  clock: Clock;
+}
+
+/** Milliseconds from a Slack message ts ("1763900000.000100"). */
+export function tsToMs(ts: string): number {
+  return Math.round(Number.parseFloat(ts) * 1000);
+}
+
+/**
+ * Posts queued leads to the leads channel, one at a time, paced to Slack's per-channel limit.
+ *
+ * Exactly-once in normal operation rests on the database: a lead is marked 'posting' before the
+ * send and 'posted' with its ts after it. A send whose outcome is unknown (crash, timeout, 5xx)
+ * leaves the lead in doubt; before it is sent again, the channel history is searched for the
+ * message metadata that every lead post carries.
+ */
+export class Poster {
+  private readonly bucket: TokenBucket;
+  private readonly opts: Required<PosterOptions>;
+  private stopped = true;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  /** The configuration problem last reported, so each is logged once, not once per lead. */
+  private reportedProblem: string | undefined;
+  private channelRestUntil = 0;
+
+  constructor(
+    private readonly deps: PosterDeps,
+    options: PosterOptions,
+  ) {
+    this.opts = {
+      burst: 3,
+      intervalMs: 1000,
+      misconfiguredRetryMs: 60_000,
+      inDoubtCheckMs: 5_000,
+      maxBackoffMs: 5 * 60_000,
+      ...options,
+    };
+    this.bucket = new TokenBucket(this.opts.burst, this.opts.intervalMs, deps.clock.now());
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.loop = this.run();
+  }
+
+  /** New leads were queued: post them now rather than at the next timer. */
+  notify(): void {
+    this.wake?.();
+  }
+
+  /** Stops taking new work; resolves once the post in flight (if any) is recorded. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const { store, clock, logger } = this.deps;
+    while (!this.stopped) {
+      try {
+        const now = clock.now();
+        const restMs = Math.max(this.channelRestUntil - now, this.bucket.delay(now));
+        if (restMs > 0) {
+          await this.sleep(restMs);
+          continue;
+        }
+        const lead = store.nextDueLead(now);
+        if (!lead) {
+          const dueAt = store.nextPostDueAt();
+          await this.sleep(dueAt === undefined ? undefined : Math.max(0, dueAt - now));
+          continue;
+        }
+        if (lead.postStatus === 'posting') await this.resolveInDoubt(lead);
+        else await this.post(lead);
+      } catch (error) {
+        // A database error here is not a Slack problem; keep the loop alive and try again soon.
+        logger.error('Lead poster failed unexpectedly; retrying in 5 s', error);
+        await this.sleep(5_000);
+      }
+    }
+  }
+
+  private async post(lead: DueLead): Promise<void> {
+    const { store, client, clock, logger } = this.deps;
+    const { channel } = this.opts;
+    const startedAt = clock.now();
+    this.bucket.take(startedAt);
+    store.markPosting(lead.id, startedAt, startedAt + this.opts.inDoubtCheckMs);
+    const content = leadPost(lead, this.opts.post);
+    try {
+      const result = await client.chat.postMessage({
+        channel,
+        ...content,
+        unfurl_links: false,
+        unfurl_media: false,
+        metadata: { event_type: LEAD_POST_EVENT_TYPE, event_payload: { lead_id: String(lead.id) } },
+      });
+      const ts = result.ts ?? '';
+      store.markPosted(lead.id, { channel: result.channel ?? channel, ts, postedAt: tsToMs(ts) });
+      this.recovered();
+      logger.debug(`Posted lead ${lead.id} to ${channel} (ts ${ts})`);
+    } catch (error) {
+      this.handleFailure(lead, classifySlackError(error, { channel }), 'send');
+    }
+  }
+
+  /**
+   * `stage` says what failed: the send itself (the lead was not posted unless the failure is
+   * uncertain) or the history check of a post in doubt (the lead stays in doubt whatever happens).
+   */
+  private handleFailure(lead: DueLead, failure: SlackFailure, stage: 'send' | 'check'): void {
+    const { store, clock, logger } = this.deps;
+    const now = clock.now();
+    const retryAt = (at: number) =>
+      stage === 'check' || failure.kind === 'uncertain'
+        ? store.markInDoubt(lead.id, at, failure.code)
+        : store.markPostRetry(lead.id, at, failure.code);
+    switch (failure.kind) {
+      case 'rate_limited':
+        this.bucket.holdUntil(now + failure.retryAfterMs);
+        retryAt(now + failure.retryAfterMs);
+        logger.warn(
+          `Slack rate-limited the lead poster; waiting ${failure.retryAfterMs / 1000} s as asked (Retry-After)`,
+        );
+        return;
+      case 'misconfigured':
+        this.channelRestUntil = now + this.opts.misconfiguredRetryMs;
+        retryAt(this.channelRestUntil);
+        if (this.reportedProblem !== failure.code) {
+          this.reportedProblem = failure.code;
+          logger.error(
+            `Cannot post leads: ${failure.fix} Leads stay queued and are retried every ${this.opts.misconfiguredRetryMs / 1000} s.`,
+          );
+        }
+        return;
+      case 'bad_request':
+        if (stage === 'check') {
+          retryAt(now + this.backoff(lead.postAttempts));
+          return;
+        }
+        store.markPostFailed(lead.id, failure.code);
+        logger.error(`Slack refused the post for lead ${lead.id} (${failure.code}); it will not be retried.`);
+        return;
+      case 'uncertain': {
+        const backoff = this.backoff(lead.postAttempts);
+        retryAt(now + backoff);
+        logger.warn(
+          `Posting lead ${lead.id} failed (${failure.code}); checking whether it arrived, then retrying, in ${Math.round(backoff / 1000)} s`,
+        );
+        return;
+      }
+    }
+  }
+
+  /**
+   * A send of unknown outcome: find the post by its metadata in the channel history. Found, it is
+   * recorded; not found, the lead is queued again. Without the history scope we cannot tell, and
+   * posting again (at worst a duplicate) beats losing the lead.
+   */
+  private async resolveInDoubt(lead: DueLead): Promise<void> {
+    const { store, client, clock, logger } = this.deps;
+    const { channel } = this.opts;
+    const since = (lead.postStartedAt ?? lead.createdAt) - 60_000;
+    try {
+      const history = await client.conversations.history({
+        channel,
+        oldest: (since / 1000).toFixed(6),
+        include_all_metadata: true,
+        limit: 200,
+      });
+      const found = history.messages?.find(
+        (m) =>
+          m.metadata?.event_type === LEAD_POST_EVENT_TYPE &&
+          String((m.metadata.event_payload as { lead_id?: unknown } | undefined)?.lead_id) ===
+            String(lead.id),
+      );
+      if (found?.ts) {
+        store.markPosted(lead.id, { channel, ts: found.ts, postedAt: tsToMs(found.ts) });
+        logger.info(
+          `Lead ${lead.id} had been posted before the interruption (ts ${found.ts}); not posting it again`,
+        );
+        return;
+      }
+      store.markPostRetry(
+        lead.id,
+        clock.now(),
+        lead.postStartedAt ? 'not_found_after_uncertain_send' : 'requeued',
+      );
+    } catch (error) {
+      const failure = classifySlackError(error, { channel });
+      if (failure.kind === 'misconfigured' && failure.code === 'missing_scope') {
+        logger.warn(
+          `Cannot check whether lead ${lead.id} was already posted (${failure.fix}); posting it again, which may duplicate it.`,
+        );
+        store.markPostRetry(lead.id, clock.now(), failure.code);
+        return;
+      }
+      this.handleFailure(lead, failure, 'check');
+    }
+  }
+
+  private recovered(): void {
+    if (this.reportedProblem !== undefined) {
+      this.deps.logger.info(`Posting leads works again (the earlier ${this.reportedProblem} is resolved)`);
+      this.reportedProblem = undefined;
+    }
+    this.channelRestUntil = 0;
+  }
+
+  private backoff(attempt: number): number {
+    return Math.min(this.opts.maxBackoffMs, 1000 * 2 ** Math.min(Math.max(attempt - 1, 0), 20));
+  }
+
+  /** Waits `ms` (or until notified when undefined); notify() and stop() end the wait early. */
+  private sleep(ms: number | undefined): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(this.timer);
+        this.timer = undefined;
+        this.wake = undefined;
+        resolve();
+      };
+      this.wake = done;
+      if (ms !== undefined) this.timer = setTimeout(done, ms);
+    });
+  }
+}

@@ -1,0 +1,117 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '@slack/logger';
+import { type Clock, systemClock } from './clock.js';
+import type { RunConfig } from './config.js';
+import { appRoutes, createRouteServer } from './http/routes.js';
+import { Poster } from './jobs/poster.js';
+import { registerListeners } from './listeners/index.js';
+import { createPosterClient, createSlackApp, verifyToken } from './slack/app.js';
+import { openDatabase } from './storage/db.js';
+import { Store } from './storage/store.js';
+
+export interface RunningLeadloop {
+  /** The port the HTTP server listens on (useful with PORT=0). */
+  port: number;
+  store: Store;
+  /** Stops accepting requests, lets the post in flight finish, closes the database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole bot, wired: config → database (migrated) → Slack app → listeners → jobs → listen.
+ * Everything it needs is passed in, so tests run the real thing with their own clock and logger.
+ */
+export async function startLeadloop(
+  config: RunConfig,
+  deps: { logger: Logger; clock?: Clock },
+): Promise<RunningLeadloop> {
+  const { logger } = deps;
+  const clock = deps.clock ?? systemClock;
+  const db = openDatabase(config.databasePath);
+  const store = new Store(db);
+  const closeDb = () => db.$client.close();
+
+  try {
+    const posterClient = createPosterClient(config, logger);
+    const identity = await verifyToken(posterClient, config.slack.apiUrl);
+    const poster = new Poster(
+      { store, client: posterClient, logger, clock },
+      {
+        channel: config.leadsChannelId,
+        post: {
+          acceptEmoji: config.acceptEmojis[0] ?? 'white_check_mark',
+          rejectEmoji: config.rejectEmojis[0] ?? 'x',
+        },
+      },
+    );
+    const routes = appRoutes({
+      store,
+      clock,
+      logger,
+      ingestToken: config.ingestToken,
+      onQueued: () => poster.notify(),
+    });
+    const { app, httpReceiver } = createSlackApp(config, { logger, identity, routes });
+    registerListeners(app);
+    app.error(async (error) => {
+      logger.error('Unhandled error in a Slack listener', error);
+    });
+
+    let server: Server;
+    if (httpReceiver) {
+      server = (await app.start(config.port)) as Server;
+    } else {
+      server = createRouteServer(routes);
+      await listen(server, config.port);
+      await app.start();
+    }
+    poster.start();
+    const port = (server.address() as AddressInfo).port;
+    logger.info(
+      `Leadloop is running (${config.slack.mode === 'http' ? `Slack events on http://localhost:${port}/slack/events, ` : 'Socket Mode, '}POST /leads ${config.ingestToken ? 'on' : 'off'}, GET /healthz) on port ${port}`,
+    );
+
+    let stopping: Promise<void> | undefined;
+    return {
+      port,
+      store,
+      stop: () => {
+        stopping ??= (async () => {
+          const closed = closeServer(server);
+          await poster.stop();
+          if (!httpReceiver) await app.stop();
+          await closed;
+          closeDb();
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    closeDb();
+    throw error;
+  }
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** Stops accepting; requests in progress finish; idle keep-alive sockets close; stragglers are cut after 10 s. */
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections(), 10_000);
+    force.unref();
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,90 @@
+import { App, type CustomRoute, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import type { Logger } from '@slack/logger';
+import { WebClient, type WebClientOptions } from '@slack/web-api';
+import type { RunConfig } from '../config.js';
+import { SlackStartError } from '../errors.js';
+import { classifySlackError } from './errors.js';
+
+/**
+ * Calls made while a person waits (views.open, ephemerals, chat.update) fail fast instead of
+ * sitting behind the default half-hour of retries; the poster has a client of its own.
+ */
+const INTERACTIVE_CLIENT: WebClientOptions = {
+  timeout: 10_000,
+  retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2_000 },
+};
+
+/** The poster's client: it paces and retries by itself, so 429s come back to it at once. */
+export function createPosterClient(config: RunConfig, logger: Logger): WebClient {
+  return new WebClient(config.slack.botToken, {
+    slackApiUrl: config.slack.apiUrl,
+    logger,
+    timeout: 15_000,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+  });
+}
+
+export interface BotIdentity {
+  botUserId: string;
+  botId: string;
+  teamId: string | undefined;
+}
+
+/** auth.test once at start, with an answer a person can act on when it fails. */
+export async function verifyToken(client: WebClient, apiUrl: string | undefined): Promise<BotIdentity> {
+  try {
+    const auth = await client.auth.test();
+    return { botUserId: auth.user_id ?? '', botId: auth.bot_id ?? '', teamId: auth.team_id };
+  } catch (error) {
+    const failure = classifySlackError(error);
+    if (failure.kind === 'misconfigured') throw new SlackStartError(failure.fix, { cause: error });
+    throw new SlackStartError(
+      `Cannot reach Slack's Web API at ${apiUrl ?? 'https://slack.com/api/'} (${failure.code}). Check the network${apiUrl ? ' and SLACK_API_URL' : ''}, then start again.`,
+      { cause: error },
+    );
+  }
+}
+
+export interface SlackApp {
+  app: App;
+  /** Set in HTTP mode: Bolt serves our routes beside /slack/events on one server. */
+  httpReceiver: HTTPReceiver | undefined;
+}
+
+/**
+ * Bolt in HTTP mode (signing secret; our routes share its server) or in Socket Mode when an app
+ * token is set (our routes then get a server of their own, see createRouteServer).
+ */
+export function createSlackApp(
+  config: RunConfig,
+  deps: { logger: Logger; identity: BotIdentity; routes: CustomRoute[] },
+): SlackApp {
+  const { logger, identity, routes } = deps;
+  const clientOptions: WebClientOptions = { ...INTERACTIVE_CLIENT, slackApiUrl: config.slack.apiUrl };
+  const common = {
+    token: config.slack.botToken,
+    botId: identity.botId,
+    botUserId: identity.botUserId,
+    // verifyToken already called auth.test; Bolt need not call it again.
+    tokenVerificationEnabled: false,
+    logger,
+    clientOptions,
+  };
+  if (config.slack.mode === 'socket') {
+    const receiver = new SocketModeReceiver({
+      appToken: config.slack.appToken ?? '',
+      logger,
+      installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl } },
+    });
+    return { app: new App({ ...common, receiver }), httpReceiver: undefined };
+  }
+  const httpReceiver = new HTTPReceiver({
+    signingSecret: config.slack.signingSecret ?? '',
+    logger,
+    customRoutes: routes,
+    // Ack first, work after: Slack wants a 2xx within 3 seconds.
+    processBeforeResponse: false,
+  });
+  return { app: new App({ ...common, receiver: httpReceiver }), httpReceiver };
+}

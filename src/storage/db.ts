@@ -1,0 +1,40 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { DatabaseOpenError } from '../errors.js';
+import * as schema from './schema.js';
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+/** drizzle/ sits at the package root, two levels above this file in both src/ and dist/. */
+export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+
+/**
+ * Opens (creating its folder if needed) and migrates the SQLite database.
+ *
+ * WAL lets readers (stats, /healthz) run while the poster writes. synchronous=FULL makes every
+ * commit survive power loss, not only a killed process: a 202 from POST /leads promises the lead
+ * is stored. busy_timeout covers a CLI command (import, migrate) writing at the same time.
+ */
+export function openDatabase(path: string): Db {
+  let client: Database.Database;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+    client = new Database(path);
+  } catch (error) {
+    throw new DatabaseOpenError(
+      `Cannot open the database at ${path} (${(error as Error).message}). Check DATABASE_PATH and that its folder is writable.`,
+      { cause: error },
+    );
+  }
+  client.pragma('journal_mode = WAL');
+  client.pragma('synchronous = FULL');
+  client.pragma('busy_timeout = 5000');
+  client.pragma('foreign_keys = ON');
+  const db = drizzle({ client, schema });
+  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  return db;
+}
