@@ -395,6 +395,12 @@ export class FakeSlack {
     });
   }
 
+  /** Calls `listener` after each call is answered; returns a function that unsubscribes. */
+  onCall(listener: (call: RecordedCall) => void): () => void {
+    this.events.on('responded', listener);
+    return () => this.events.off('responded', listener);
+  }
+
   fail(method: string, fault: Fault): void {
     const times = fault.times ?? 1;
     if (!(times > 0)) throw new Error(`fault.times must be positive (or Infinity), got ${times}`);

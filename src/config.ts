@@ -150,35 +150,33 @@ type Env = Record<string, string | undefined>;
  */
 export function parseConfig(env: Env, purpose: ConfigPurpose = 'run'): Config {
   const result = envSchema.safeParse(env);
-  const problems: string[] = [];
-  if (!result.success) {
-    for (const issue of result.error.issues) {
-      problems.push(`${String(issue.path[0])} ${issue.message}.`);
-    }
-    throw new ConfigError(problems);
-  }
-  const e = result.data;
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => `${String(issue.path[0])} ${issue.message}.`);
+  const isSet = (name: string) => (env[name] ?? '').trim() !== '';
 
   if (purpose === 'run') {
-    if (!e.SLACK_BOT_TOKEN) {
+    if (!isSet('SLACK_BOT_TOKEN')) {
       problems.push(
         'SLACK_BOT_TOKEN is required: the bot token starting with "xoxb-" (Slack app settings › OAuth & Permissions).',
       );
     }
-    if (!e.SLACK_APP_TOKEN && !e.SLACK_SIGNING_SECRET) {
+    if (!isSet('SLACK_APP_TOKEN') && !isSet('SLACK_SIGNING_SECRET')) {
       problems.push(
         'SLACK_SIGNING_SECRET is required in HTTP mode (Slack app settings › Basic Information › Signing Secret); or set SLACK_APP_TOKEN (xapp-…) to use Socket Mode instead.',
       );
     }
-    if (!e.LEADS_CHANNEL_ID) {
+    if (!isSet('LEADS_CHANNEL_ID')) {
       problems.push('LEADS_CHANNEL_ID is required: the channel ID where leads are posted, e.g. C0123456789.');
     }
-    if (e.DIGEST_CHANNEL_IDS.length === 0) {
+    if (list(env.DIGEST_CHANNEL_IDS).length === 0) {
       problems.push(
         'DIGEST_CHANNEL_IDS is required: the channel IDs (sales and marketing) that get the weekly digest, e.g. C0123456789,C0987654321.',
       );
     }
   }
+  if (!result.success) throw new ConfigError(problems);
+  const e = result.data;
   const overlap = e.ACCEPT_EMOJIS.filter((n) => e.REJECT_EMOJIS.includes(n));
   if (overlap.length > 0) {
     problems.push(

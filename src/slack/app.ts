@@ -1,5 +1,5 @@
 import { App, type CustomRoute, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
-import type { Logger } from '@slack/logger';
+import type { Logger, LogLevel } from '@slack/logger';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { RunConfig } from '../config.js';
 import { SlackStartError } from '../errors.js';
@@ -69,6 +69,8 @@ export function createSlackApp(
     // verifyToken already called auth.test; Bolt need not call it again.
     tokenVerificationEnabled: false,
     logger,
+    // Bolt resets its logger to INFO unless told the level.
+    logLevel: config.logLevel as LogLevel,
     clientOptions,
   };
   if (config.slack.mode === 'socket') {

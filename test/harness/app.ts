@@ -1,0 +1,129 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { FakeSlack } from '../../sandbox/fake-slack.js';
+import type { Clock } from '../../src/clock.js';
+import { asRunConfig, parseConfig, type RunConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { type RunningLeadloop, startLeadloop } from '../../src/main.js';
+
+export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
+export const INGEST_TOKEN = 'test-ingest-token-0123456789abcdef';
+export const LEADS_CHANNEL = 'C0LEADS001';
+export const DIGEST_CHANNELS = ['C0SALES001', 'C0MKTG0001'];
+
+/** A fresh folder for one test's database, removed by the returned cleanup. */
+export function tempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'leadloop-test-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The environment a test bot runs with: everything valid, pointed at the fake Slack. */
+export function testEnv(fake: FakeSlack, databasePath: string, extra: Record<string, string> = {}) {
+  return {
+    SLACK_BOT_TOKEN: fake.botToken,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: fake.url,
+    LEADS_CHANNEL_ID: LEADS_CHANNEL,
+    DIGEST_CHANNEL_IDS: DIGEST_CHANNELS.join(','),
+    PORT: '0',
+    INGEST_TOKEN,
+    DATABASE_PATH: databasePath,
+    LOG_LEVEL: 'debug',
+    ...extra,
+  };
+}
+
+/** Log lines captured from the app's logger, parsed from pino's JSON. */
+export class LogCapture extends Writable {
+  readonly lines: { level: number; msg: string }[] = [];
+  override _write(chunk: Buffer, _enc: string, done: () => void) {
+    for (const text of chunk.toString().split('\n').filter(Boolean)) this.lines.push(JSON.parse(text));
+    done();
+  }
+  messages(minLevel = 0): string[] {
+    return this.lines.filter((l) => l.level >= minLevel).map((l) => l.msg);
+  }
+}
+
+export interface TestBot {
+  fake: FakeSlack;
+  bot: RunningLeadloop;
+  config: RunConfig;
+  logs: LogCapture;
+  /** http://127.0.0.1:<port> */
+  baseUrl: string;
+  databasePath: string;
+  /** POST /leads with the right token unless headers say otherwise. */
+  ingest(body: unknown, headers?: Record<string, string>): Promise<Response>;
+  /** Stops the bot (not the fake), as SIGTERM would. */
+  stopBot(): Promise<void>;
+  /** Starts the bot again on the same database and fake Slack. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real app, over real HTTP on loopback, against a fake Slack Web API, with a temp-file
+ * SQLite database. Nothing inside the app is mocked.
+ */
+export async function startTestBot(
+  options: { env?: Record<string, string>; clock?: Clock; fake?: FakeSlack } = {},
+): Promise<TestBot> {
+  const fake = options.fake ?? (await FakeSlack.start());
+  const { dir, cleanup } = tempDir();
+  const databasePath = join(dir, 'leadloop.db');
+  const config = asRunConfig(parseConfig(testEnv(fake, databasePath, options.env), 'run'));
+  const logs = new LogCapture();
+  const start = () => startLeadloop(config, { logger: createLogger('debug', logs), clock: options.clock });
+  let bot = await start();
+  let stopped = false;
+  const harness: TestBot = {
+    fake,
+    get bot() {
+      return bot;
+    },
+    config,
+    logs,
+    get baseUrl() {
+      return `http://127.0.0.1:${bot.port}`;
+    },
+    databasePath,
+    ingest(body, headers = {}) {
+      return fetch(`${harness.baseUrl}/leads`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${INGEST_TOKEN}`, 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+    },
+    async stopBot() {
+      if (!stopped) await bot.stop();
+      stopped = true;
+    },
+    async restart() {
+      await harness.stopBot();
+      bot = await start();
+      stopped = false;
+    },
+    async close() {
+      await harness.stopBot();
+      if (!options.fake) await fake.close();
+      cleanup();
+    },
+  };
+  return harness;
+}
+
+export function lead(overrides: Record<string, unknown> = {}) {
+  return {
+    email: 'ana.silva@acme.io',
+    name: 'Ana Silva',
+    company: 'Acme Logistics',
+    title: 'VP Operations',
+    campaign: '2026-Q4 Webinar: Freight AI',
+    source: 'webinar',
+    score: 72,
+    ...overrides,
+  };
+}

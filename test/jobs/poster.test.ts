@@ -1,0 +1,123 @@
+import { join } from 'node:path';
+import { WebClient } from '@slack/web-api';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeSlack } from '../../sandbox/fake-slack.js';
+import { parseLeadBatch } from '../../src/domain/lead.js';
+import { Poster, type PosterOptions } from '../../src/jobs/poster.js';
+import { createLogger } from '../../src/logger.js';
+import { openDatabase } from '../../src/storage/db.js';
+import { Store } from '../../src/storage/store.js';
+import { LEADS_CHANNEL, LogCapture, lead, tempDir } from '../harness/app.js';
+import { waitFor } from '../harness/waitFor.js';
+
+/** The poster alone, with a real database and a real Web API client against the fake Slack. */
+let fake: FakeSlack;
+let store: Store;
+let logs: LogCapture;
+let cleanup: () => void;
+let poster: Poster | undefined;
+
+beforeEach(async () => {
+  fake = await FakeSlack.start();
+  const dir = tempDir();
+  cleanup = dir.cleanup;
+  store = new Store(openDatabase(join(dir.dir, 'poster.db')));
+  logs = new LogCapture();
+});
+afterEach(async () => {
+  await poster?.stop();
+  poster = undefined;
+  store.db.$client.close();
+  await fake.close();
+  cleanup();
+});
+
+function startPoster(options: Partial<PosterOptions> = {}, clientTimeoutMs = 10_000) {
+  const client = new WebClient(fake.botToken, {
+    slackApiUrl: fake.url,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: clientTimeoutMs,
+  });
+  poster = new Poster(
+    { store, client, logger: createLogger('debug', logs), clock: { now: () => Date.now() } },
+    {
+      channel: LEADS_CHANNEL,
+      post: { acceptEmoji: 'white_check_mark', rejectEmoji: 'x' },
+      intervalMs: 50,
+      ...options,
+    },
+  );
+  poster.start();
+  return poster;
+}
+
+function queue(...names: string[]): number[] {
+  const parsed = parseLeadBatch(names.map((name) => lead({ name })));
+  if (!parsed.ok) throw new Error('bad fixture');
+  return store.insertLeads(parsed.leads, Date.now()).map((r) => Number(r.id));
+}
+
+const postedLeadIds = () =>
+  fake
+    .messages(LEADS_CHANNEL)
+    .map((m) => (m.metadata as { event_payload: { lead_id: string } }).event_payload.lead_id)
+    .sort();
+
+describe('Poster', () => {
+  it('a send that times out after Slack stored it is found in history and not posted again', async () => {
+    const [id] = queue('Slow');
+    fake.fail('chat.postMessage', { delayMs: 600 });
+    startPoster({ inDoubtCheckMs: 50 }, 200);
+    await waitFor('the post to be recorded', () => store.leadById(id!)?.postStatus === 'posted');
+    expect(fake.calls('chat.postMessage')).toHaveLength(1);
+    expect(fake.calls('conversations.history').length).toBeGreaterThanOrEqual(1);
+    expect(postedLeadIds()).toEqual([String(id)]);
+    expect(store.leadById(id!)?.postTs).toBe(fake.messages(LEADS_CHANNEL)[0]?.ts);
+  });
+
+  it('a lead whose content Slack refuses is marked failed and does not block the queue', async () => {
+    const [bad, good] = queue('Refused', 'Fine');
+    fake.fail('chat.postMessage', { error: 'invalid_blocks' });
+    startPoster();
+    await waitFor('the good lead to be posted', () => store.leadById(good!)?.postStatus === 'posted');
+    expect(store.leadById(bad!)).toMatchObject({
+      postStatus: 'failed',
+      postError: 'invalid_blocks',
+      postNextAt: null,
+    });
+    expect(store.queueDepth()).toBe(0);
+  });
+
+  it('after a configuration error, resumes by itself once it is fixed, and says so', async () => {
+    const ids = queue('One', 'Two');
+    fake.fail('chat.postMessage', { error: 'channel_not_found', times: 3 });
+    startPoster({ misconfiguredRetryMs: 100 });
+    await waitFor('both leads to be posted', () =>
+      ids.every((id) => store.leadById(id)?.postStatus === 'posted'),
+    );
+    const text = logs.messages().join('\n');
+    expect(text.match(/Cannot post leads/g)).toHaveLength(1);
+    expect(text).toContain('Posting leads works again');
+    expect(postedLeadIds()).toEqual(ids.map(String).sort());
+  });
+
+  it('without the history scope, an in-doubt lead is posted again with a warning rather than lost', async () => {
+    const [id] = queue('Doubtful');
+    fake.fail('chat.postMessage', { status: 500 });
+    fake.fail('conversations.history', { error: 'missing_scope' });
+    startPoster({ maxBackoffMs: 50 });
+    await waitFor('the post to be recorded', () => store.leadById(id!)?.postStatus === 'posted');
+    expect(logs.messages(40).join('\n')).toContain('may duplicate it');
+    expect(postedLeadIds()).toEqual([String(id)]);
+  });
+
+  it('stop() lets the post in flight finish and records it', async () => {
+    const [id] = queue('In flight');
+    fake.fail('chat.postMessage', { delayMs: 300 });
+    startPoster();
+    await waitFor('the send to start', () => fake.calls('chat.postMessage').length === 1);
+    await poster?.stop();
+    expect(store.leadById(id!)?.postStatus).toBe('posted');
+  });
+});
