@@ -280,7 +280,11 @@ export class FakeSlack {
   private readonly server: Server;
   private readonly origin: string;
   private readonly checkSpec: boolean;
-  private readonly events = new EventEmitter<{ responded: [RecordedCall]; closed: [] }>();
+  private readonly events = new EventEmitter<{
+    responded: [RecordedCall];
+    closed: [];
+    responseUrl: [string];
+  }>();
   // Aborts pending delay faults on close() so no timer outlives the server.
   private readonly closing = new AbortController();
   private closed: Promise<void> | undefined;
@@ -290,6 +294,7 @@ export class FakeSlack {
   private faults = new Map<string, QueuedFault[]>();
   private channels = new Map<string, StoredMessage[]>();
   private ephemeralList: StoredEphemeral[] = [];
+  private responseList: { tag: string; body: Json; at: number }[] = [];
   private fileList: StoredFile[] = [];
   private uploads = new Map<string, PendingUpload>();
   private views = new Map<string, Json>();
@@ -482,6 +487,7 @@ export class FakeSlack {
     this.faults = new Map();
     this.channels = new Map();
     this.ephemeralList = [];
+    this.responseList = [];
     this.fileList = [];
     this.uploads = new Map();
     this.views = new Map();
@@ -501,12 +507,42 @@ export class FakeSlack {
     return this.closed;
   }
 
+  /**
+   * A response_url as Slack puts in interaction payloads: what the bot POSTs there (replace or
+   * delete an ephemeral, reply to a command) is recorded under `tag`.
+   */
+  responseUrl(tag: string): string {
+    return `${this.origin}/response/${tag}`;
+  }
+
+  responses(tag?: string): { tag: string; body: Json; at: number }[] {
+    return this.responseList.filter((r) => tag === undefined || r.tag === tag);
+  }
+
   // --- HTTP plumbing ------------------------------------------------------------------------
+
+  private async onResponseUrl(tag: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch {
+      res.writeHead(400, { 'content-type': 'text/plain' });
+      res.end('invalid_json');
+      return;
+    }
+    this.responseList.push({ tag, body: isRecord(parsed) ? parsed : { value: parsed }, at: Date.now() });
+    this.events.emit('responseUrl', tag);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"ok":true}');
+  }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestUrl = new URL(req.url ?? '/', this.origin);
     const upload = /^\/upload\/([A-Za-z0-9]+)$/.exec(requestUrl.pathname);
     if (upload?.[1]) return this.onUpload(upload[1], req, res);
+    const response = /^\/response\/([A-Za-z0-9_-]+)$/.exec(requestUrl.pathname);
+    if (response?.[1]) return this.onResponseUrl(response[1], req, res);
     const api = /^\/api\/([A-Za-z0-9_.]+)$/.exec(requestUrl.pathname);
     if (!api?.[1]) {
       res.writeHead(404, { 'content-type': 'text/plain' });

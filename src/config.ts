@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { validate as isValidCron } from 'node-cron';
 import { z } from 'zod';
+import { DEFAULT_REASONS, type RejectReason, reasonsSchema } from './domain/reasons.js';
 import { ConfigError } from './errors.js';
 
 /**
@@ -33,6 +34,7 @@ export interface Config {
   acceptEmojis: string[];
   rejectEmojis: string[];
   logLevel: LogLevel;
+  rejectReasons: RejectReason[];
 }
 
 /** `run` needs everything to talk to Slack; `local` commands (migrate, import, stats) only need storage. */
@@ -129,6 +131,27 @@ const envSchema = z.object({
     .refine((names) => names.length > 0 && names.every((n) => EMOJI_NAME.test(n)), {
       message: 'must be emoji names separated by commas, e.g. x,no_entry_sign',
     }),
+  REJECT_REASONS: optionalText.transform((v, ctx): RejectReason[] => {
+    if (v === undefined) return DEFAULT_REASONS;
+    const example =
+      'e.g. [{"key":"bad_fit","label":"Bad fit","kind":"disqualify"},{"key":"other","label":"Other","kind":"disqualify","noteRequired":true}]';
+    let json: unknown;
+    try {
+      json = JSON.parse(v);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `must be a JSON list of reasons, ${example}` });
+      return z.NEVER;
+    }
+    const parsed = reasonsSchema.safeParse(json);
+    if (!parsed.success) {
+      const why = parsed.error.issues
+        .map((i) => `${i.path.length > 0 ? `item ${i.path.join('.')}: ` : ''}${i.message}`)
+        .join('; ');
+      ctx.addIssue({ code: 'custom', message: `is not a valid list of reasons (${why}), ${example}` });
+      return z.NEVER;
+    }
+    return parsed.data;
+  }),
   LOG_LEVEL: optionalText
     .refine((v) => v === undefined || (LOG_LEVELS as readonly string[]).includes(v.toLowerCase()), {
       message: `must be one of ${LOG_LEVELS.join(', ')}`,
@@ -205,6 +228,7 @@ export function parseConfig(env: Env, purpose: ConfigPurpose = 'run'): Config {
     acceptEmojis: e.ACCEPT_EMOJIS,
     rejectEmojis: e.REJECT_EMOJIS,
     logLevel: e.LOG_LEVEL,
+    rejectReasons: e.REJECT_REASONS,
   };
 }
 

@@ -5,10 +5,15 @@ import { type Clock, systemClock } from './clock.js';
 import type { RunConfig } from './config.js';
 import { appRoutes, createRouteServer } from './http/routes.js';
 import { Poster } from './jobs/poster.js';
+import { PostUpdater } from './jobs/postUpdater.js';
 import { registerListeners } from './listeners/index.js';
-import { createPosterClient, createSlackApp, verifyToken } from './slack/app.js';
+import { DecisionService } from './services/decisions.js';
+import { createBackgroundClient, createSlackApp, verifyToken } from './slack/app.js';
 import { openDatabase } from './storage/db.js';
 import { Store } from './storage/store.js';
+
+/** Slack retries a delivery for about 5 minutes; a day of event ids outlives that comfortably. */
+const EVENT_ID_RETENTION_MS = 24 * 60 * 60_000;
 
 export interface RunningLeadloop {
   /** The port the HTTP server listens on (useful with PORT=0). */
@@ -33,18 +38,18 @@ export async function startLeadloop(
   const closeDb = () => db.$client.close();
 
   try {
-    const posterClient = createPosterClient(config, logger);
-    const identity = await verifyToken(posterClient, config.slack.apiUrl);
+    const backgroundClient = createBackgroundClient(config, logger);
+    const identity = await verifyToken(backgroundClient, config.slack.apiUrl);
+    const postOptions = {
+      acceptEmoji: config.acceptEmojis[0] ?? 'white_check_mark',
+      rejectEmoji: config.rejectEmojis[0] ?? 'x',
+      reasons: config.rejectReasons,
+    };
     const poster = new Poster(
-      { store, client: posterClient, logger, clock },
-      {
-        channel: config.leadsChannelId,
-        post: {
-          acceptEmoji: config.acceptEmojis[0] ?? 'white_check_mark',
-          rejectEmoji: config.rejectEmojis[0] ?? 'x',
-        },
-      },
+      { store, client: backgroundClient, logger, clock },
+      { channel: config.leadsChannelId, post: postOptions },
     );
+    const postUpdater = new PostUpdater({ store, client: backgroundClient, logger, clock }, postOptions);
     const routes = appRoutes({
       store,
       clock,
@@ -53,7 +58,17 @@ export async function startLeadloop(
       onQueued: () => poster.notify(),
     });
     const { app, httpReceiver } = createSlackApp(config, { logger, identity, routes });
-    registerListeners(app);
+    const decisions = new DecisionService(
+      { store, client: app.client, logger, clock, onPostChanged: () => postUpdater.notify() },
+      {
+        acceptEmojis: config.acceptEmojis,
+        rejectEmojis: config.rejectEmojis,
+        salesUserIds: config.salesUserIds,
+        reasons: config.rejectReasons,
+        botUserId: identity.botUserId,
+      },
+    );
+    registerListeners(app, { decisions, logger });
     app.error(async (error) => {
       logger.error('Unhandled error in a Slack listener', error);
     });
@@ -67,6 +82,15 @@ export async function startLeadloop(
       await app.start();
     }
     poster.start();
+    postUpdater.start();
+    const pruner = setInterval(() => {
+      try {
+        store.pruneSlackEvents(clock.now() - EVENT_ID_RETENTION_MS);
+      } catch (error) {
+        logger.error('Pruning handled Slack event ids failed', error);
+      }
+    }, 60 * 60_000);
+    pruner.unref();
     const port = (server.address() as AddressInfo).port;
     logger.info(
       `Leadloop is running (${config.slack.mode === 'http' ? `Slack events on http://localhost:${port}/slack/events, ` : 'Socket Mode, '}POST /leads ${config.ingestToken ? 'on' : 'off'}, GET /healthz) on port ${port}`,
@@ -79,7 +103,8 @@ export async function startLeadloop(
       stop: () => {
         stopping ??= (async () => {
           const closed = closeServer(server);
-          await poster.stop();
+          clearInterval(pruner);
+          await Promise.all([poster.stop(), postUpdater.stop()]);
           if (!httpReceiver) await app.stop();
           await closed;
           closeDb();

@@ -6,6 +6,7 @@ import { type LeadPostOptions, leadPost } from '../slack/blocks/leadPost.js';
 import { classifySlackError, type SlackFailure } from '../slack/errors.js';
 import { LEAD_POST_EVENT_TYPE } from '../slack/ids.js';
 import type { DueLead, Store } from '../storage/store.js';
+import { QueueWorker } from './worker.js';
 
 export interface PosterOptions {
   channel: string;
@@ -41,13 +42,9 @@ export function tsToMs(ts: string): number {
  * leaves the lead in doubt; before it is sent again, the channel history is searched for the
  * message metadata that every lead post carries.
  */
-export class Poster {
+export class Poster extends QueueWorker {
   private readonly bucket: TokenBucket;
   private readonly opts: Required<PosterOptions>;
-  private stopped = true;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
-  private timer: NodeJS.Timeout | undefined;
   /** The configuration problem last reported, so each is logged once, not once per lead. */
   private reportedProblem: string | undefined;
   private channelRestUntil = 0;
@@ -56,6 +53,7 @@ export class Poster {
     private readonly deps: PosterDeps,
     options: PosterOptions,
   ) {
+    super('lead poster', deps.logger);
     this.opts = {
       burst: 3,
       intervalMs: 1000,
@@ -67,48 +65,19 @@ export class Poster {
     this.bucket = new TokenBucket(this.opts.burst, this.opts.intervalMs, deps.clock.now());
   }
 
-  start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.loop = this.run();
-  }
-
-  /** New leads were queued: post them now rather than at the next timer. */
-  notify(): void {
-    this.wake?.();
-  }
-
-  /** Stops taking new work; resolves once the post in flight (if any) is recorded. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.wake?.();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    const { store, clock, logger } = this.deps;
-    while (!this.stopped) {
-      try {
-        const now = clock.now();
-        const restMs = Math.max(this.channelRestUntil - now, this.bucket.delay(now));
-        if (restMs > 0) {
-          await this.sleep(restMs);
-          continue;
-        }
-        const lead = store.nextDueLead(now);
-        if (!lead) {
-          const dueAt = store.nextPostDueAt();
-          await this.sleep(dueAt === undefined ? undefined : Math.max(0, dueAt - now));
-          continue;
-        }
-        if (lead.postStatus === 'posting') await this.resolveInDoubt(lead);
-        else await this.post(lead);
-      } catch (error) {
-        // A database error here is not a Slack problem; keep the loop alive and try again soon.
-        logger.error('Lead poster failed unexpectedly; retrying in 5 s', error);
-        await this.sleep(5_000);
-      }
+  protected async step(): Promise<number | undefined> {
+    const { store, clock } = this.deps;
+    const now = clock.now();
+    const restMs = Math.max(this.channelRestUntil - now, this.bucket.delay(now));
+    if (restMs > 0) return restMs;
+    const lead = store.nextDueLead(now);
+    if (!lead) {
+      const dueAt = store.nextPostDueAt();
+      return dueAt === undefined ? undefined : Math.max(0, dueAt - now);
     }
+    if (lead.postStatus === 'posting') await this.resolveInDoubt(lead);
+    else await this.post(lead);
+    return 0;
   }
 
   private async post(lead: DueLead): Promise<void> {
@@ -240,20 +209,5 @@ export class Poster {
 
   private backoff(attempt: number): number {
     return Math.min(this.opts.maxBackoffMs, 1000 * 2 ** Math.min(Math.max(attempt - 1, 0), 20));
-  }
-
-  /** Waits `ms` (or until notified when undefined); notify() and stop() end the wait early. */
-  private sleep(ms: number | undefined): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(this.timer);
-        this.timer = undefined;
-        this.wake = undefined;
-        resolve();
-      };
-      this.wake = done;
-      if (ms !== undefined) this.timer = setTimeout(done, ms);
-    });
   }
 }

@@ -1,6 +1,17 @@
 import type { App } from '@slack/bolt';
+import type { Logger } from '@slack/logger';
+import type { DecisionService } from '../services/decisions.js';
 import * as actions from './actions/index.js';
+import * as events from './events/index.js';
+import * as views from './views/index.js';
 
-export function registerListeners(app: App): void {
-  actions.register(app);
+export interface ListenerDeps {
+  decisions: DecisionService;
+  logger: Logger;
+}
+
+export function registerListeners(app: App, deps: ListenerDeps): void {
+  actions.register(app, deps);
+  events.register(app, deps);
+  views.register(app, deps);
 }

@@ -14,8 +14,11 @@ const INTERACTIVE_CLIENT: WebClientOptions = {
   retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2_000 },
 };
 
-/** The poster's client: it paces and retries by itself, so 429s come back to it at once. */
-export function createPosterClient(config: RunConfig, logger: Logger): WebClient {
+/**
+ * The background jobs' client (poster, post updater): they pace and retry by themselves, so
+ * 429s come back to them at once instead of pausing a shared queue.
+ */
+export function createBackgroundClient(config: RunConfig, logger: Logger): WebClient {
   return new WebClient(config.slack.botToken, {
     slackApiUrl: config.slack.apiUrl,
     logger,

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
  * The one schema. Migrations in drizzle/ are generated from it with `npm run db:generate` and
@@ -26,6 +26,10 @@ export const campaigns = sqliteTable('campaigns', {
  */
 export const POST_STATUSES = ['queued', 'posting', 'posted', 'failed'] as const;
 export type PostStatus = (typeof POST_STATUSES)[number];
+
+export const LEAD_STATES = ['pending', 'accepted', 'rejected'] as const;
+export const VERDICTS = ['accept', 'reject'] as const;
+export const DECISION_SOURCES = ['reaction', 'button', 'reconcile'] as const;
 
 export const leads = sqliteTable(
   'leads',
@@ -60,6 +64,21 @@ export const leads = sqliteTable(
     postChannel: text('post_channel'),
     postTs: text('post_ts'),
     postedAt: integer('posted_at'),
+    /**
+     * The lead's state, derived from its standing decisions by deriveLeadState (src/domain) and
+     * written in the same transaction as every decision. A cache of the history, kept so stats
+     * over a million leads read one row per lead.
+     */
+    state: text('state', { enum: LEAD_STATES }).notNull().default('pending'),
+    /** The winning decision (latest standing): who, when, why. */
+    stateBy: text('state_by'),
+    stateAt: integer('state_at'),
+    stateReason: text('state_reason'),
+    /** The earliest standing decision: time to decision is this minus posted_at. */
+    firstDecidedAt: integer('first_decided_at'),
+    /** Bumped with every change the lead post shows; the post updater renders until it catches up. */
+    postVersion: integer('post_version').notNull().default(0),
+    postRenderedVersion: integer('post_rendered_version').notNull().default(0),
   },
   (t) => [
     uniqueIndex('leads_external_id_unique').on(t.externalId),
@@ -71,9 +90,63 @@ export const leads = sqliteTable(
     // Stats select cohorts by post time, overall and per campaign.
     index('leads_posted_at_idx').on(t.postedAt),
     index('leads_campaign_posted_at_idx').on(t.campaignId, t.postedAt),
+    // Lead posts whose shown state is behind: the post updater's queue, tiny like the posting one.
+    index('leads_post_render_idx').on(t.id).where(sql`post_version > post_rendered_version`),
   ],
+);
+
+/**
+ * One rep's accept or reject of one lead. Rows are never deleted and never re-decided: a
+ * retraction only stamps retracted_at, and a reason given later only fills reason and note.
+ */
+export const decisions = sqliteTable(
+  'decisions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    leadId: integer('lead_id')
+      .notNull()
+      .references(() => leads.id),
+    userId: text('user_id').notNull(),
+    verdict: text('verdict', { enum: VERDICTS }).notNull(),
+    source: text('source', { enum: DECISION_SOURCES }).notNull(),
+    /** The emoji, for decisions made by reaction: removing that reaction retracts this decision. */
+    reaction: text('reaction'),
+    reason: text('reason'),
+    note: text('note'),
+    decidedAt: integer('decided_at').notNull(),
+    retractedAt: integer('retracted_at'),
+  },
+  (t) => [
+    index('decisions_lead_idx').on(t.leadId, t.decidedAt),
+    index('decisions_user_idx').on(t.userId, t.decidedAt),
+  ],
+);
+
+/** Slack event ids already handled: Slack retries deliveries with the same id. */
+export const slackEvents = sqliteTable(
+  'slack_events',
+  {
+    eventId: text('event_id').primaryKey(),
+    receivedAt: integer('received_at').notNull(),
+  },
+  (t) => [index('slack_events_received_at_idx').on(t.receivedAt)],
+);
+
+/** Things told to a user once per lead (e.g. "only sales can decide"), so they are not told twice. */
+export const userNotices = sqliteTable(
+  'user_notices',
+  {
+    leadId: integer('lead_id')
+      .notNull()
+      .references(() => leads.id),
+    userId: text('user_id').notNull(),
+    kind: text('kind').notNull(),
+    sentAt: integer('sent_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.leadId, t.userId, t.kind] })],
 );
 
 export type CampaignRow = typeof campaigns.$inferSelect;
 export type LeadRow = typeof leads.$inferSelect;
 export type NewLeadRow = typeof leads.$inferInsert;
+export type DecisionRow = typeof decisions.$inferSelect;

@@ -1,7 +1,16 @@
-import { asc, eq, isNotNull, lte, min, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, isNotNull, isNull, lt, lte, min, sql } from 'drizzle-orm';
+import { deriveLeadState, type Verdict } from '../domain/decision.js';
 import { campaignKey, type LeadInput } from '../domain/lead.js';
 import type { Db } from './db.js';
-import { campaigns, leads, type PostStatus } from './schema.js';
+import {
+  campaigns,
+  type DecisionRow,
+  decisions,
+  leads,
+  type PostStatus,
+  slackEvents,
+  userNotices,
+} from './schema.js';
 
 /**
  * All SQL lives here, behind functions named for what the caller means. Callers pass times in
@@ -225,4 +234,282 @@ export class Store {
   leadById(id: number) {
     return this.db.select().from(leads).where(eq(leads.id, id)).get();
   }
+
+  /** The lead whose post is this message, if it is a lead post. */
+  leadByPost(channel: string, ts: string): { id: number; postedAt: number | null } | undefined {
+    return this.db
+      .select({ id: leads.id, postedAt: leads.postedAt })
+      .from(leads)
+      .where(and(eq(leads.postChannel, channel), eq(leads.postTs, ts)))
+      .get();
+  }
+
+  /**
+   * Records that a Slack event was handled, inside the caller's transaction. False when it was
+   * seen before: Slack redelivers with the same event_id, and the effect must happen once.
+   */
+  private claimEvent(tx: Tx, eventId: string | undefined, now: number): boolean {
+    if (eventId === undefined) return true;
+    const inserted = tx
+      .insert(slackEvents)
+      .values({ eventId, receivedAt: now })
+      .onConflictDoNothing()
+      .returning({ eventId: slackEvents.eventId })
+      .get();
+    return inserted !== undefined;
+  }
+
+  /** Recomputes the lead's state from its history and bumps the post version when it changed. */
+  private refreshState(tx: Tx, leadId: number): LeadDecisions {
+    const history = tx.select().from(decisions).where(eq(decisions.leadId, leadId)).all();
+    const derived = deriveLeadState(history);
+    tx.update(leads)
+      .set({
+        state: derived.state,
+        stateBy: derived.winner?.userId ?? null,
+        stateAt: derived.winner?.decidedAt ?? null,
+        stateReason: derived.winner?.reason ?? null,
+        firstDecidedAt: derived.firstDecidedAt ?? null,
+        postVersion: sql`${leads.postVersion} + 1`,
+      })
+      .where(eq(leads.id, leadId))
+      .run();
+    return { ...derived, history };
+  }
+
+  /**
+   * Records one decision and the lead's new state in one transaction.
+   * - A decision by reaction is always a new decision (each reaction can be retracted alone).
+   * - A decision by button that repeats the rep's standing verdict changes nothing (a double
+   *   click), except that a reject given a reason fills in a standing reject that had none.
+   * Returns undefined when the event was handled before.
+   */
+  recordDecision(input: NewDecision): DecisionOutcome | undefined {
+    return this.db.transaction(
+      (tx) => {
+        if (!this.claimEvent(tx, input.eventId, input.decidedAt)) return undefined;
+        const mine = this.standingOf(tx, input.leadId, input.userId);
+        if (input.source !== 'reaction' && mine && mine.verdict === input.verdict) {
+          const sameReason =
+            input.reason === undefined ||
+            (mine.reason === input.reason && (input.note ?? null) === mine.note);
+          if (sameReason) return { changed: false, decision: mine, ...this.currentState(tx, input.leadId) };
+          if (input.verdict === 'reject' && mine.reason === null) {
+            tx.update(decisions)
+              .set({ reason: input.reason ?? null, note: input.note ?? null })
+              .where(eq(decisions.id, mine.id))
+              .run();
+            const state = this.refreshState(tx, input.leadId);
+            return {
+              changed: true,
+              decision: { ...mine, reason: input.reason ?? null, note: input.note ?? null },
+              ...state,
+            };
+          }
+        }
+        const decision = tx
+          .insert(decisions)
+          .values({
+            leadId: input.leadId,
+            userId: input.userId,
+            verdict: input.verdict,
+            source: input.source,
+            reaction: input.reaction ?? null,
+            reason: input.reason ?? null,
+            note: input.note ?? null,
+            decidedAt: input.decidedAt,
+          })
+          .returning()
+          .get();
+        return { changed: true, decision, ...this.refreshState(tx, input.leadId) };
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  /**
+   * A reaction was removed: the rep's latest standing decision made with that emoji no longer
+   * stands. Returns undefined for a repeated event, `changed: false` when nothing stood.
+   */
+  retractReaction(input: {
+    leadId: number;
+    userId: string;
+    reaction: string;
+    at: number;
+    eventId?: string;
+  }): (LeadDecisions & { changed: boolean; retracted: DecisionRow | undefined }) | undefined {
+    return this.db.transaction(
+      (tx) => {
+        if (!this.claimEvent(tx, input.eventId, input.at)) return undefined;
+        const target = tx
+          .select()
+          .from(decisions)
+          .where(
+            and(
+              eq(decisions.leadId, input.leadId),
+              eq(decisions.userId, input.userId),
+              eq(decisions.reaction, input.reaction),
+              isNull(decisions.retractedAt),
+            ),
+          )
+          .orderBy(desc(decisions.decidedAt), desc(decisions.id))
+          .get();
+        if (!target) return { changed: false, retracted: undefined, ...this.currentState(tx, input.leadId) };
+        tx.update(decisions).set({ retractedAt: input.at }).where(eq(decisions.id, target.id)).run();
+        return {
+          changed: true,
+          retracted: { ...target, retractedAt: input.at },
+          ...this.refreshState(tx, input.leadId),
+        };
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  /**
+   * A reason given after a reject (from the ephemeral prompt, the DM or its modal) attaches to
+   * the rep's standing reject. Undefined when the rep has no standing reject any more.
+   */
+  attachReason(input: { leadId: number; userId: string; reason: string; note: string | null }) {
+    return this.db.transaction(
+      (tx) => {
+        const mine = this.standingOf(tx, input.leadId, input.userId);
+        if (mine?.verdict !== 'reject') return undefined;
+        if (mine.reason === input.reason && mine.note === input.note) {
+          return { changed: false, decision: mine, ...this.currentState(tx, input.leadId) };
+        }
+        tx.update(decisions)
+          .set({ reason: input.reason, note: input.note })
+          .where(eq(decisions.id, mine.id))
+          .run();
+        return {
+          changed: true,
+          decision: { ...mine, reason: input.reason, note: input.note },
+          ...this.refreshState(tx, input.leadId),
+        };
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  /** The rep's latest standing decision on a lead. */
+  private standingOf(tx: Tx, leadId: number, userId: string): DecisionRow | undefined {
+    return tx
+      .select()
+      .from(decisions)
+      .where(and(eq(decisions.leadId, leadId), eq(decisions.userId, userId), isNull(decisions.retractedAt)))
+      .orderBy(desc(decisions.decidedAt), desc(decisions.id))
+      .get();
+  }
+
+  private currentState(tx: Tx, leadId: number): LeadDecisions {
+    const history = tx.select().from(decisions).where(eq(decisions.leadId, leadId)).all();
+    return { ...deriveLeadState(history), history };
+  }
+
+  /** The lead's decisions and derived state, for rendering its post. */
+  leadDecisions(leadId: number): LeadDecisions {
+    return this.currentState(this.db, leadId);
+  }
+
+  /** Standing decisions by reaction on a lead, for reconciliation against reactions.get. */
+  standingReactions(leadId: number): DecisionRow[] {
+    return this.db
+      .select()
+      .from(decisions)
+      .where(and(eq(decisions.leadId, leadId), isNotNull(decisions.reaction), isNull(decisions.retractedAt)))
+      .all();
+  }
+
+  /** Posted leads whose post was made at or after `since`, oldest first. */
+  postedLeadsSince(since: number): { id: number; channel: string; ts: string; postedAt: number }[] {
+    return this.db
+      .select({ id: leads.id, channel: leads.postChannel, ts: leads.postTs, postedAt: leads.postedAt })
+      .from(leads)
+      .where(and(eq(leads.postStatus, 'posted'), gte(leads.postedAt, since)))
+      .orderBy(asc(leads.postedAt))
+      .all()
+      .filter((r): r is { id: number; channel: string; ts: string; postedAt: number } =>
+        Boolean(r.channel && r.ts && r.postedAt !== null),
+      );
+  }
+
+  /** True the first time (lead, user, kind) is noted; false after. */
+  noteOnce(leadId: number, userId: string, kind: string, now: number): boolean {
+    return (
+      this.db
+        .insert(userNotices)
+        .values({ leadId, userId, kind, sentAt: now })
+        .onConflictDoNothing()
+        .returning({ leadId: userNotices.leadId })
+        .get() !== undefined
+    );
+  }
+
+  /** Forgets handled event ids older than `before`; Slack stops retrying after about 5 minutes. */
+  pruneSlackEvents(before: number): number {
+    return this.db.delete(slackEvents).where(lt(slackEvents.receivedAt, before)).run().changes;
+  }
+
+  /** A lead post that shows an older state than the lead has, if any. */
+  nextPostToRender(): PostToRender | undefined {
+    return this.db
+      .select({
+        ...leadForPostColumns,
+        channel: leads.postChannel,
+        ts: leads.postTs,
+        postedAt: leads.postedAt,
+        postVersion: leads.postVersion,
+      })
+      .from(leads)
+      .innerJoin(campaigns, eq(campaigns.id, leads.campaignId))
+      .where(sql`${leads.postVersion} > ${leads.postRenderedVersion} AND ${leads.postStatus} = 'posted'`)
+      .orderBy(asc(leads.id))
+      .limit(1)
+      .get() as PostToRender | undefined;
+  }
+
+  /** The post now shows `version` (or a later edit will show a newer one). */
+  markRendered(id: number, version: number): void {
+    this.db
+      .update(leads)
+      .set({ postRenderedVersion: sql`max(${leads.postRenderedVersion}, ${version})` })
+      .where(eq(leads.id, id))
+      .run();
+  }
+}
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db;
+
+export interface LeadDecisions {
+  state: 'pending' | 'accepted' | 'rejected';
+  winner: DecisionRow | undefined;
+  firstDecidedAt: number | undefined;
+  standing: DecisionRow[];
+  history: DecisionRow[];
+}
+
+export interface NewDecision {
+  leadId: number;
+  userId: string;
+  verdict: Verdict;
+  source: 'reaction' | 'button' | 'reconcile';
+  reaction?: string;
+  reason?: string;
+  note?: string | null;
+  decidedAt: number;
+  eventId?: string;
+}
+
+export interface DecisionOutcome extends LeadDecisions {
+  /** False when the decision repeated what the rep already had standing. */
+  changed: boolean;
+  decision: DecisionRow;
+}
+
+export interface PostToRender extends LeadForPost {
+  channel: string;
+  ts: string;
+  postedAt: number;
+  postVersion: number;
 }

@@ -1,4 +1,6 @@
 import type { ActionsBlock, Button, KnownBlock, SectionBlock } from '@slack/types';
+import { formatDuration, type LeadStateName } from '../../domain/decision.js';
+import { DEFAULT_REASONS, type RejectReason } from '../../domain/reasons.js';
 import type { LeadForPost } from '../../storage/store.js';
 import { escapeMrkdwn, truncate } from '../escape.js';
 import { ActionId, BlockId } from '../ids.js';
@@ -11,6 +13,69 @@ export interface MessageContent {
 export interface LeadPostOptions {
   acceptEmoji: string;
   rejectEmoji: string;
+  /** For reason labels; the default list when not given. */
+  reasons?: readonly RejectReason[];
+}
+
+/** What the post shows of the decisions: the derived state and who stands where. */
+export interface PostDecisions {
+  state: LeadStateName;
+  winner: ShownDecision | undefined;
+  firstDecidedAt: number | undefined;
+  standing: readonly ShownDecision[];
+  postedAt: number | null;
+}
+
+export interface ShownDecision {
+  userId: string;
+  verdict: 'accept' | 'reject';
+  reason: string | null;
+  note: string | null;
+  decidedAt: number;
+}
+
+/** A user id from Slack as a mention; anything unexpected is shown inert. */
+export function mention(userId: string): string {
+  return /^[UW][A-Z0-9]+$/.test(userId) ? `<@${userId}>` : escapeMrkdwn(userId);
+}
+
+function stateBlocks(decided: PostDecisions, options: LeadPostOptions): KnownBlock[] {
+  const { winner } = decided;
+  if (decided.state === 'pending' || !winner) return [];
+  const took =
+    decided.firstDecidedAt !== undefined && decided.postedAt !== null
+      ? ` · first decision ${formatDuration(decided.firstDecidedAt - decided.postedAt)} after posting`
+      : '';
+  const head =
+    decided.state === 'accepted'
+      ? `:white_check_mark: *Accepted* by ${mention(winner.userId)} ${slackDate(winner.decidedAt)}${took}`
+      : `:x: *Rejected* by ${mention(winner.userId)} ${slackDate(winner.decidedAt)}${took}`;
+  const lines = [head];
+  if (decided.state === 'rejected') {
+    const reason = (options.reasons ?? DEFAULT_REASONS).find((r) => r.key === winner.reason);
+    lines.push(
+      winner.reason
+        ? `*Reason:* ${escapeMrkdwn(reason?.label ?? winner.reason)}${reason ? ` (${reason.kind})` : ''}`
+        : '_No reason given yet._',
+    );
+    if (winner.note) lines.push(`*Note:* ${escapeMrkdwn(truncate(winner.note, 1500))}`);
+  }
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: truncate(lines.join('\n'), 3000) } },
+  ];
+  const others = decided.standing.filter((d) => d !== winner && d.userId !== winner.userId);
+  const seen = new Set<string>();
+  const also = others
+    .filter((d) => !seen.has(d.userId) && seen.add(d.userId))
+    .slice(0, 10)
+    .map((d) => `${mention(d.userId)} ${d.verdict === 'accept' ? 'accepted' : 'rejected'}`);
+  if (also.length > 0) {
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: truncate(`Also: ${also.join(' · ')}`, 3000) }],
+    });
+  }
+  return blocks;
 }
 
 /** Slack's own date token: every reader sees the time in their own zone. */
@@ -19,7 +84,7 @@ export function slackDate(ms: number, format = '{date_short_pretty} at {time}'):
   return `<!date^${seconds}^${format}|${new Date(ms).toISOString()}>`;
 }
 
-function who(lead: LeadForPost): string {
+export function who(lead: Pick<LeadForPost, 'id' | 'name' | 'email'>): string {
   return lead.name ?? lead.email ?? `Lead ${lead.id}`;
 }
 
@@ -27,7 +92,11 @@ function who(lead: LeadForPost): string {
  * The lead post: who, company, title, campaign, source, score, notes, CRM link, Accept / Reject.
  * Every lead-supplied value is escaped (mrkdwn) or plain_text, including the fallback text.
  */
-export function leadPost(lead: LeadForPost, options: LeadPostOptions): MessageContent {
+export function leadPost(
+  lead: LeadForPost,
+  options: LeadPostOptions,
+  decided?: PostDecisions,
+): MessageContent {
   const field = (label: string, value: string | null | undefined) =>
     value
       ? { type: 'mrkdwn' as const, text: truncate(`*${label}*\n${escapeMrkdwn(value)}`, 2000) }
@@ -82,18 +151,22 @@ export function leadPost(lead: LeadForPost, options: LeadPostOptions): MessageCo
       value: String(lead.id),
     });
   }
+  const pending = !decided || decided.state === 'pending';
+  if (decided && !pending) blocks.push(...stateBlocks(decided, options));
   blocks.push({ type: 'actions', block_id: BlockId.leadActions, elements: buttons } satisfies ActionsBlock);
+  const howTo = `react with :${options.acceptEmoji}: to accept or :${options.rejectEmoji}: to reject, or use the buttons`;
   blocks.push({
     type: 'context',
     elements: [
       {
         type: 'mrkdwn',
-        text: `⏳ Pending · react with :${options.acceptEmoji}: to accept or :${options.rejectEmoji}: to reject, or use the buttons · lead #${lead.id} · received ${slackDate(lead.createdAt)}`,
+        text: `${pending ? `⏳ Pending · ${howTo}` : `Changed your mind? ${howTo}`} · lead #${lead.id} · created ${slackDate(lead.createdAt)}`,
       },
     ],
   });
 
   const company = lead.company ? ` (${lead.company})` : '';
-  const text = escapeMrkdwn(truncate(`New lead: ${who(lead)}${company} from ${lead.campaign}`, 300));
+  const status = pending ? '' : decided?.state === 'accepted' ? ' [accepted]' : ' [rejected]';
+  const text = escapeMrkdwn(truncate(`New lead: ${who(lead)}${company} from ${lead.campaign}${status}`, 300));
   return { text, blocks };
 }

@@ -1,0 +1,322 @@
+import type { Logger } from '@slack/logger';
+import type { WebClient } from '@slack/web-api';
+import type { Clock } from '../clock.js';
+import type { Verdict } from '../domain/decision.js';
+import type { RejectReason } from '../domain/reasons.js';
+import { who } from '../slack/blocks/leadPost.js';
+import { type RejectModalMetadata, reasonPrompt, rejectModal } from '../slack/blocks/rejectReason.js';
+import { classifySlackError } from '../slack/errors.js';
+import type { Store } from '../storage/store.js';
+
+export interface DecisionSettings {
+  acceptEmojis: readonly string[];
+  rejectEmojis: readonly string[];
+  /** Unset: anyone may decide. */
+  salesUserIds: readonly string[] | undefined;
+  reasons: readonly RejectReason[];
+  botUserId: string;
+}
+
+export interface DecisionDeps {
+  store: Store;
+  /** The interactive client (Bolt's): fails fast, never behind the poster's queue. */
+  client: WebClient;
+  logger: Logger;
+  clock: Clock;
+  /** A lead's post must be re-rendered (the post updater picks it up). */
+  onPostChanged: () => void;
+}
+
+/** Sends a message to a Slack response_url (ephemeral prompts cannot be edited any other way). */
+export type Respond = (message: Record<string, unknown>) => Promise<unknown>;
+
+export interface ReactionInput {
+  user: string;
+  reaction: string;
+  item: { type: string; channel?: string; ts?: string };
+  eventTs?: string;
+  eventId?: string;
+}
+
+export type ModalResult = { ok: true } | { ok: false; errors: Record<string, string> };
+
+/** "thumbsup::skin-tone-2" is still "thumbsup". */
+export function baseEmoji(name: string): string {
+  return name.split('::')[0] ?? name;
+}
+
+/** Milliseconds from Slack's "1763900000.000100" event timestamps. */
+function slackTsMs(ts: string | undefined): number | undefined {
+  const seconds = Number.parseFloat(ts ?? '');
+  return Number.isFinite(seconds) ? Math.round(seconds * 1000) : undefined;
+}
+
+/**
+ * What a rep's reaction or click means, recorded once. Listeners parse Slack's payloads and
+ * call this; it owns the rules (who may decide, what a repeat means, when to ask for a reason)
+ * and tells the post updater when a post must change.
+ */
+export class DecisionService {
+  constructor(
+    private readonly deps: DecisionDeps,
+    private readonly settings: DecisionSettings,
+  ) {}
+
+  verdictFor(reaction: string): Verdict | undefined {
+    const name = baseEmoji(reaction);
+    if (this.settings.acceptEmojis.includes(name)) return 'accept';
+    if (this.settings.rejectEmojis.includes(name)) return 'reject';
+    return undefined;
+  }
+
+  mayDecide(userId: string): boolean {
+    return this.settings.salesUserIds === undefined || this.settings.salesUserIds.includes(userId);
+  }
+
+  /** The lead a reaction is about, or undefined when it is not a decision on a lead post. */
+  private reactionTarget(input: ReactionInput) {
+    if (!this.verdictFor(input.reaction)) return undefined;
+    if (input.item.type !== 'message' || !input.item.channel || !input.item.ts) return undefined;
+    if (input.user === this.settings.botUserId) return undefined;
+    const lead = this.deps.store.leadByPost(input.item.channel, input.item.ts);
+    return lead ? { lead, channel: input.item.channel } : undefined;
+  }
+
+  async reactionAdded(input: ReactionInput): Promise<void> {
+    const target = this.reactionTarget(input);
+    const verdict = this.verdictFor(input.reaction);
+    if (!target || !verdict) return;
+    if (!this.mayDecide(input.user)) {
+      await this.tellNotAllowed(target.lead.id, input.user, target.channel);
+      return;
+    }
+    const outcome = this.deps.store.recordDecision({
+      leadId: target.lead.id,
+      userId: input.user,
+      verdict,
+      source: 'reaction',
+      reaction: baseEmoji(input.reaction),
+      decidedAt: slackTsMs(input.eventTs) ?? this.deps.clock.now(),
+      eventId: input.eventId,
+    });
+    if (!outcome) return;
+    this.deps.onPostChanged();
+    if (verdict === 'reject' && outcome.decision.reason === null) {
+      await this.askForReason(target.lead.id, input.user, target.channel);
+    }
+  }
+
+  async reactionRemoved(input: ReactionInput): Promise<void> {
+    const target = this.reactionTarget(input);
+    if (!target || !this.mayDecide(input.user)) return;
+    const outcome = this.deps.store.retractReaction({
+      leadId: target.lead.id,
+      userId: input.user,
+      reaction: baseEmoji(input.reaction),
+      at: slackTsMs(input.eventTs) ?? this.deps.clock.now(),
+      eventId: input.eventId,
+    });
+    if (outcome?.changed) this.deps.onPostChanged();
+  }
+
+  async acceptClicked(input: { leadId: number; userId: string; channel: string | undefined }): Promise<void> {
+    if (!this.deps.store.leadById(input.leadId)) return;
+    if (!this.mayDecide(input.userId)) {
+      if (input.channel) await this.tellNotAllowed(input.leadId, input.userId, input.channel);
+      return;
+    }
+    const outcome = this.deps.store.recordDecision({
+      leadId: input.leadId,
+      userId: input.userId,
+      verdict: 'accept',
+      source: 'button',
+      decidedAt: this.deps.clock.now(),
+    });
+    if (outcome?.changed) this.deps.onPostChanged();
+  }
+
+  /** Reject button: the reason modal. Nothing is recorded until it is submitted. */
+  async rejectClicked(input: {
+    leadId: number;
+    userId: string;
+    channel: string | undefined;
+    triggerId: string;
+  }): Promise<void> {
+    const lead = this.deps.store.leadById(input.leadId);
+    if (!lead) return;
+    if (!this.mayDecide(input.userId)) {
+      if (input.channel) await this.tellNotAllowed(input.leadId, input.userId, input.channel);
+      return;
+    }
+    await this.openModal(input.triggerId, lead, { leadId: lead.id, via: 'button' });
+  }
+
+  /** A reason chosen in the prompt after a reject reaction. */
+  async promptReasonChosen(input: {
+    leadId: number;
+    userId: string;
+    reason: string;
+    triggerId: string;
+    respond: Respond;
+    responseUrl: string | undefined;
+  }): Promise<void> {
+    const lead = this.deps.store.leadById(input.leadId);
+    const reason = this.settings.reasons.find((r) => r.key === input.reason);
+    if (!lead || !reason) return;
+    if (reason.noteRequired) {
+      await this.openModal(
+        input.triggerId,
+        lead,
+        { leadId: lead.id, via: 'prompt', responseUrl: input.responseUrl },
+        { reason: reason.key, note: null },
+      );
+      return;
+    }
+    const outcome = this.deps.store.attachReason({
+      leadId: lead.id,
+      userId: input.userId,
+      reason: reason.key,
+      note: null,
+    });
+    if (!outcome) {
+      await input.respond({
+        replace_original: true,
+        text: 'You no longer have a reject standing on this lead (the reaction was removed), so no reason was recorded.',
+      });
+      return;
+    }
+    if (outcome.changed) this.deps.onPostChanged();
+    await input.respond({ replace_original: true, text: `Thanks: reason recorded (${reason.label}).` });
+  }
+
+  async promptNoteClicked(input: {
+    leadId: number;
+    userId: string;
+    triggerId: string;
+    responseUrl: string | undefined;
+  }): Promise<void> {
+    const lead = this.deps.store.leadById(input.leadId);
+    if (!lead) return;
+    const mine = this.deps.store.leadDecisions(lead.id).standing.find((d) => d.userId === input.userId);
+    await this.openModal(
+      input.triggerId,
+      lead,
+      { leadId: lead.id, via: 'prompt', responseUrl: input.responseUrl },
+      mine?.verdict === 'reject' ? { reason: mine.reason, note: mine.note } : undefined,
+    );
+  }
+
+  /**
+   * The reason modal was submitted. Runs before the ack (it is quick: no Slack calls), so that
+   * problems are shown in place; what talks to Slack happens after, in `afterModal`.
+   */
+  rejectModalSubmitted(input: {
+    userId: string;
+    metadata: RejectModalMetadata;
+    reason: string | undefined;
+    note: string | undefined;
+  }): ModalResult {
+    const reason = this.settings.reasons.find((r) => r.key === input.reason);
+    const note = input.note?.trim() || null;
+    const errors: Record<string, string> = {};
+    if (!reason) errors.reason = 'Choose a reason.';
+    if (reason?.noteRequired && !note)
+      errors.note = `A note is required for “${reason.label}”: say what was wrong.`;
+    if (!this.deps.store.leadById(input.metadata.leadId)) errors.reason = 'This lead no longer exists.';
+    if (!this.mayDecide(input.userId)) errors.reason = 'Only the sales team can reject leads.';
+    if (Object.keys(errors).length > 0 || !reason) return { ok: false, errors };
+
+    if (input.metadata.via === 'prompt') {
+      const outcome = this.deps.store.attachReason({
+        leadId: input.metadata.leadId,
+        userId: input.userId,
+        reason: reason.key,
+        note,
+      });
+      if (!outcome) {
+        return {
+          ok: false,
+          errors: { reason: 'You no longer have a reject standing on this lead (the reaction was removed).' },
+        };
+      }
+      if (outcome.changed) this.deps.onPostChanged();
+      return { ok: true };
+    }
+    const outcome = this.deps.store.recordDecision({
+      leadId: input.metadata.leadId,
+      userId: input.userId,
+      verdict: 'reject',
+      source: 'button',
+      reason: reason.key,
+      note,
+      decidedAt: this.deps.clock.now(),
+    });
+    if (outcome?.changed) this.deps.onPostChanged();
+    return { ok: true };
+  }
+
+  /** After a modal from the prompt was accepted: the prompt has done its job. */
+  async afterModal(
+    metadata: RejectModalMetadata,
+    respondTo: (url: string, body: unknown) => Promise<unknown>,
+  ) {
+    if (metadata.via === 'prompt' && metadata.responseUrl) {
+      await respondTo(metadata.responseUrl, { delete_original: true });
+    }
+  }
+
+  private async openModal(
+    triggerId: string,
+    lead: { id: number; name: string | null; email: string | null },
+    metadata: RejectModalMetadata,
+    current?: { reason: string | null; note: string | null },
+  ): Promise<void> {
+    await this.deps.client.views.open({
+      trigger_id: triggerId,
+      view: rejectModal({ id: lead.id, who: who(lead) }, this.settings.reasons, metadata, current),
+    });
+  }
+
+  /**
+   * Ephemeral first (it vanishes once answered); when Slack cannot show one (the rep is not in
+   * the channel, or it is a shared channel), a DM.
+   */
+  private async askForReason(leadId: number, userId: string, channel: string): Promise<void> {
+    const lead = this.deps.store.leadById(leadId);
+    if (!lead) return;
+    const content = reasonPrompt({ id: lead.id, who: who(lead) }, this.settings.reasons);
+    try {
+      await this.deps.client.chat.postEphemeral({ channel, user: userId, ...content });
+      return;
+    } catch (error) {
+      this.deps.logger.info(
+        `Could not show the reason prompt to ${userId} in ${channel} (${classifySlackError(error).code}); sending a DM`,
+      );
+    }
+    try {
+      const dm = await this.deps.client.conversations.open({ users: userId });
+      if (!dm.channel?.id) throw new Error('conversations.open returned no channel');
+      await this.deps.client.chat.postMessage({ channel: dm.channel.id, ...content });
+    } catch (error) {
+      const failure = classifySlackError(error);
+      this.deps.logger.warn(
+        `Could not ask ${userId} for a reject reason (${failure.kind === 'misconfigured' ? failure.fix : failure.code}); the reject counts as "no reason given".`,
+      );
+    }
+  }
+
+  private async tellNotAllowed(leadId: number, userId: string, channel: string): Promise<void> {
+    if (!this.deps.store.noteOnce(leadId, userId, 'not_sales', this.deps.clock.now())) return;
+    try {
+      await this.deps.client.chat.postEphemeral({
+        channel,
+        user: userId,
+        text: 'Only the sales team can accept or reject leads here, so this was not recorded. If you should be able to, ask your Leadloop admin to add your Slack member ID to SALES_USER_IDS.',
+      });
+    } catch (error) {
+      this.deps.logger.info(
+        `Could not tell ${userId} that only sales can decide (${classifySlackError(error).code})`,
+      );
+    }
+  }
+}
