@@ -43,6 +43,8 @@ export type ConfigPurpose = 'run' | 'local';
 const CHANNEL_ID = /^[CG][A-Z0-9]{6,}$/;
 const USER_ID = /^[UW][A-Z0-9]{6,}$/;
 const EMOJI_NAME = /^[a-z0-9_+'-]+$/;
+const DEFAULT_ACCEPT_EMOJIS = ['white_check_mark', 'heavy_check_mark'];
+const DEFAULT_REJECT_EMOJIS = ['x', 'no_entry_sign'];
 
 /** Blank values count as unset: `.env` files are full of `NAME=` lines. */
 const optionalText = z
@@ -122,12 +124,12 @@ const envSchema = z.object({
         'must be Slack user IDs separated by commas, e.g. U0123456789,U0987654321 (profile › ⋮ › Copy member ID)',
     }),
   ACCEPT_EMOJIS: optionalText
-    .transform((v) => emojiList(v, ['white_check_mark', 'heavy_check_mark']))
+    .transform((v) => emojiList(v, DEFAULT_ACCEPT_EMOJIS))
     .refine((names) => names.length > 0 && names.every((n) => EMOJI_NAME.test(n)), {
       message: 'must be emoji names separated by commas, e.g. white_check_mark,heavy_check_mark',
     }),
   REJECT_EMOJIS: optionalText
-    .transform((v) => emojiList(v, ['x', 'no_entry_sign']))
+    .transform((v) => emojiList(v, DEFAULT_REJECT_EMOJIS))
     .refine((names) => names.length > 0 && names.every((n) => EMOJI_NAME.test(n)), {
       message: 'must be emoji names separated by commas, e.g. x,no_entry_sign',
     }),
@@ -198,15 +200,16 @@ export function parseConfig(env: Env, purpose: ConfigPurpose = 'run'): Config {
       );
     }
   }
-  if (!result.success) throw new ConfigError(problems);
-  const e = result.data;
-  const overlap = e.ACCEPT_EMOJIS.filter((n) => e.REJECT_EMOJIS.includes(n));
+  const accept = emojiList(optionalText.parse(env.ACCEPT_EMOJIS), DEFAULT_ACCEPT_EMOJIS);
+  const reject = emojiList(optionalText.parse(env.REJECT_EMOJIS), DEFAULT_REJECT_EMOJIS);
+  const overlap = accept.filter((n) => reject.includes(n));
   if (overlap.length > 0) {
     problems.push(
-      `ACCEPT_EMOJIS and REJECT_EMOJIS both contain ${overlap.join(', ')}: an emoji cannot both accept and reject.`,
+      `ACCEPT_EMOJIS and REJECT_EMOJIS both contain ${overlap.join(', ')}: an emoji cannot both accept and reject, e.g. ACCEPT_EMOJIS=white_check_mark and REJECT_EMOJIS=x.`,
     );
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (!result.success || problems.length > 0) throw new ConfigError(problems);
+  const e = result.data;
 
   return {
     slack: {

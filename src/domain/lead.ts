@@ -21,10 +21,15 @@ export const leadInputSchema = z
     email: z
       .string()
       .trim()
-      .max(254, { error: 'must be at most 254 characters' })
-      .pipe(z.email({ error: 'must be an email address, e.g. ana.silva@acme.io' }))
-      .optional()
-      .or(z.literal('').transform(() => undefined)),
+      .transform((v) => (v === '' ? undefined : v))
+      .pipe(
+        z
+          .string()
+          .max(254, { error: 'must be at most 254 characters' })
+          .pipe(z.email({ error: 'must be an email address, e.g. ana.silva@acme.io' }))
+          .optional(),
+      )
+      .optional(),
     name: text(500),
     company: text(500),
     title: text(500),

@@ -75,7 +75,10 @@ function toLeadObject(record: Record<string, string>): Record<string, unknown> {
   if (typeof lead.score === 'string' && /^\d+(\.0+)?$/.test(lead.score)) lead.score = Number(lead.score);
   if (typeof lead.createdAt === 'string') {
     const naive = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?$/.exec(lead.createdAt);
-    if (naive) lead.createdAt = `${naive[1]}T${naive[2] ?? '00:00'}${naive[2]?.length === 5 ? ':00' : ''}Z`;
+    if (naive) {
+      const time = naive[2] ?? '00:00:00';
+      lead.createdAt = `${naive[1]}T${time.length === 5 ? `${time}:00` : time}Z`;
+    }
   }
   return lead;
 }
@@ -91,6 +94,7 @@ export async function readLeadsCsv(
     skip_empty_lines: true,
     relax_column_count: true,
     info: true,
+    raw: true,
     columns: (headers: string[]) =>
       headers.map((header) => {
         const field = FIELD_BY_HEADER.get(headerKey(header));
@@ -112,16 +116,24 @@ export async function readLeadsCsv(
   const leads: LeadInput[] = [];
   const rejected: RejectedRow[] = [];
   let rows = 0;
-  for await (const { record, info } of parser as AsyncIterable<{
+  for await (const { record, info, raw } of parser as AsyncIterable<{
     record: Record<string, string>;
     info: { lines: number; records: number };
+    raw: string;
   }>) {
     rows += 1;
     const parsed = leadInputSchema.safeParse(toLeadObject(record));
     if (parsed.success) leads.push(parsed.data);
     else {
+      // info.lines is where the row ends; a quoted cell may have run over several lines.
+      const spanned = (
+        raw
+          .replace(/^(\r?\n)+/, '')
+          .replace(/\r?\n$/, '')
+          .match(/\n/g) ?? []
+      ).length;
       rejected.push({
-        line: info.lines,
+        line: info.lines - spanned,
         issues: issuesOf(parsed.error, 0).map(({ path, message }) => ({ path, message })),
       });
     }

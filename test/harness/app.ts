@@ -7,6 +7,8 @@ import type { Clock } from '../../src/clock.js';
 import { asRunConfig, parseConfig, type RunConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { type RunningLeadloop, startLeadloop } from '../../src/main.js';
+import { postSigned } from './slackSigning.js';
+import { waitFor } from './waitFor.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 export const INGEST_TOKEN = 'test-ingest-token-0123456789abcdef';
@@ -55,8 +57,15 @@ export interface TestBot {
   /** http://127.0.0.1:<port> */
   baseUrl: string;
   databasePath: string;
+  /**
+   * Sends a payload to /slack/events signed as Slack signs it: events as JSON, interactions
+   * (block_actions, view_submission) as a form with a `payload` field.
+   */
+  slack(payload: { type: string }): Promise<Response>;
   /** POST /leads with the right token unless headers say otherwise. */
   ingest(body: unknown, headers?: Record<string, string>): Promise<Response>;
+  /** Ingests one lead and waits until it is posted: its id and post. */
+  postLead(overrides?: Record<string, unknown>): Promise<{ id: number; channel: string; ts: string }>;
   /** Stops the bot (not the fake), as SIGTERM would. */
   stopBot(): Promise<void>;
   /** Starts the bot again on the same database and fake Slack. */
@@ -90,11 +99,28 @@ export async function startTestBot(
       return `http://127.0.0.1:${bot.port}`;
     },
     databasePath,
+    slack(payload) {
+      const url = `${harness.baseUrl}/slack/events`;
+      return payload.type === 'event_callback' || payload.type === 'url_verification'
+        ? postSigned(url, SIGNING_SECRET, { json: payload })
+        : postSigned(url, SIGNING_SECRET, { form: { payload: JSON.stringify(payload) } });
+    },
     ingest(body, headers = {}) {
       return fetch(`${harness.baseUrl}/leads`, {
         method: 'POST',
         headers: { authorization: `Bearer ${INGEST_TOKEN}`, 'content-type': 'application/json', ...headers },
         body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+    },
+    async postLead(overrides = {}) {
+      const res = await harness.ingest(lead(overrides));
+      if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
+      const id = Number(((await res.json()) as { results: { id: string }[] }).results[0]?.id);
+      return waitFor(`lead ${id} to be posted`, () => {
+        const row = bot.store.leadById(id);
+        return row?.postStatus === 'posted' && row.postChannel && row.postTs
+          ? { id, channel: row.postChannel, ts: row.postTs }
+          : undefined;
       });
     },
     async stopBot() {

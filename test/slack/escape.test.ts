@@ -1,0 +1,58 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { escapeMrkdwn, truncate } from '../../src/slack/escape.js';
+
+/** What Slack does when it shows escaped text: the three entities back to characters. */
+const slackShows = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+describe('escapeMrkdwn', () => {
+  it.each([
+    ['<!channel>', '&lt;!channel&gt;'],
+    ['<!here>', '&lt;!here&gt;'],
+    ['<!everyone>', '&lt;!everyone&gt;'],
+    ['<@U123>', '&lt;@U123&gt;'],
+    ['<#C123>', '&lt;#C123&gt;'],
+    ['<!subteam^S1>', '&lt;!subteam^S1&gt;'],
+    ['<https://evil.example|click>', '&lt;https://evil.example|click&gt;'],
+    ['&amp;', '&amp;amp;'],
+    ['&lt;!channel&gt;', '&amp;lt;!channel&amp;gt;'],
+    ['Tom & Jerry <tj@example.com>', 'Tom &amp; Jerry &lt;tj@example.com&gt;'],
+  ])('makes %s inert', (input, expected) => {
+    expect(escapeMrkdwn(input)).toBe(expected);
+  });
+
+  it('leaves ordinary text alone', () => {
+    expect(escapeMrkdwn('Ana Silva, VP Operations (Acme) 50% off!')).toBe(
+      'Ana Silva, VP Operations (Acme) 50% off!',
+    );
+  });
+
+  it('never leaves a control character, and shows exactly the original text', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom('<', '>', '&', 'a', 'm', 'p', 'l', 't', 'g', ';', '!', '@', '|') }),
+        (s) => {
+          const escaped = escapeMrkdwn(s);
+          expect(escaped).not.toMatch(/[<>]/);
+          // Every & starts one of the three entities.
+          expect(escaped.replace(/&(amp|lt|gt);/g, '')).not.toContain('&');
+          expect(slackShows(escaped)).toBe(s);
+        },
+      ),
+    );
+  });
+});
+
+describe('truncate', () => {
+  it('keeps text within the limit as it is', () => {
+    expect(truncate('abc', 3)).toBe('abc');
+    expect(truncate('', 3)).toBe('');
+  });
+
+  it('cuts longer text to exactly the limit, ending in an ellipsis', () => {
+    const cut = truncate('abcdef', 4);
+    expect(cut).toBe('abc…');
+    expect(cut).toHaveLength(4);
+    expect(truncate('x'.repeat(5000), 150)).toHaveLength(150);
+  });
+});
