@@ -302,7 +302,7 @@ describe('decisions by button', () => {
       }),
     );
     const [open] = await t.fake.waitForCalls('views.open', 1);
-    const metadata = JSON.parse((open?.args.view as { private_metadata: string }).private_metadata);
+    const metadata = JSON.parse((open!.args.view as { private_metadata: string }).private_metadata);
     expect(metadata).toMatchObject({
       leadId: post.id,
       via: 'prompt',
