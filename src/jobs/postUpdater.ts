@@ -13,6 +13,8 @@ export interface PostUpdaterDeps {
   clock: Clock;
 }
 
+const IDLE_POLL_MS = 5_000;
+
 /** Slack will never accept an edit of this post: stop trying, say why once. */
 const GONE = new Set([
   'message_not_found',
@@ -44,7 +46,8 @@ export class PostUpdater extends QueueWorker {
     const wait = this.holdUntil - clock.now();
     if (wait > 0) return wait;
     const post = store.nextPostToRender();
-    if (!post) return undefined;
+    // Decisions also come from other processes (leadloop reconcile): look again now and then.
+    if (!post) return IDLE_POLL_MS;
     const decided = store.leadDecisions(post.id);
     const content = leadPost(post, this.options, { ...decided, postedAt: post.postedAt });
     try {

@@ -29,6 +29,8 @@ export interface PosterDeps {
   clock: Clock;
 }
 
+const IDLE_POLL_MS = 2_000;
+
 /** Milliseconds from a Slack message ts ("1763900000.000100"). */
 export function tsToMs(ts: string): number {
   return Math.round(Number.parseFloat(ts) * 1000);
@@ -72,8 +74,9 @@ export class Poster extends QueueWorker {
     if (restMs > 0) return restMs;
     const lead = store.nextDueLead(now);
     if (!lead) {
+      // Leads also arrive from other processes (leadloop import): look again every few seconds.
       const dueAt = store.nextPostDueAt();
-      return dueAt === undefined ? undefined : Math.max(0, dueAt - now);
+      return Math.min(IDLE_POLL_MS, dueAt === undefined ? IDLE_POLL_MS : Math.max(0, dueAt - now));
     }
     if (lead.postStatus === 'posting') await this.resolveInDoubt(lead);
     else await this.post(lead);

@@ -16,7 +16,7 @@ export abstract class QueueWorker {
     protected readonly logger: Logger,
   ) {}
 
-  /** One unit of work; resolves with the milliseconds to wait before the next (undefined: until notified). */
+  /** One unit of work; resolves with the milliseconds to wait before the next (undefined: until notified; 0: at once). */
   protected abstract step(): Promise<number | undefined>;
 
   start(): void {

@@ -1,5 +1,10 @@
+import { EventEmitter } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { lead, startTestBot, type TestBot } from '../harness/app.js';
+import { runCli } from '../../src/commands/index.js';
+import { lead, startTestBot, type TestBot, tempDir } from '../harness/app.js';
 import { waitFor } from '../harness/waitFor.js';
 
 let t: TestBot;
@@ -104,5 +109,24 @@ describe('lead posts', () => {
     const health = (await (await fetch(`${t.baseUrl}/healthz`)).json()) as { queue: number };
     expect(health.queue).toBe(2);
     expect(postedCount()).toBe(0);
+  });
+
+  it('posts leads that another process imported while the bot runs', async () => {
+    const dir = tempDir();
+    try {
+      const file = join(dir.dir, 'leads.csv');
+      writeFileSync(file, 'Name,Email,Campaign Name\nZoe,zoe@acme.io,Imported campaign\n');
+      const out = new PassThrough();
+      const code = await runCli(
+        ['import', file],
+        { env: { DATABASE_PATH: t.databasePath }, cwd: dir.dir, stdout: out, stderr: new PassThrough() },
+        new EventEmitter(),
+      );
+      expect(code).toBe(0);
+      const [post] = await t.fake.waitForCalls('chat.postMessage', 1, { timeoutMs: 8_000 });
+      expect(JSON.stringify(post?.args.blocks)).toContain('Imported campaign');
+    } finally {
+      dir.cleanup();
+    }
   });
 });
