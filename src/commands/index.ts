@@ -3,6 +3,7 @@ import { ConfigError, LeadloopError, UsageError } from '../errors.js';
 import { IMPORT_HELP, importCommand } from './import.js';
 import { type CommandIo, line } from './io.js';
 import { MIGRATE_HELP, migrateCommand } from './migrate.js';
+import { RECONCILE_HELP, reconcileCommand } from './reconcile.js';
 import { START_HELP, startCommand } from './start.js';
 
 const USAGE = `Leadloop: marketing's leads in Slack, sales' verdicts in numbers.
@@ -13,11 +14,17 @@ Commands:
   start                  run the bot (Slack listener, POST /leads, lead poster)
   migrate                create or upgrade the database
   import <file.csv>      import leads from a CRM export, with a progress bar
+  reconcile [--since 7d] record decisions whose Slack events were lost, from the posts' reactions
   help [command]         show help for a command
 
 Configuration is read from the environment and .env; see .env.example.`;
 
-const HELP: Record<string, string> = { start: START_HELP, migrate: MIGRATE_HELP, import: IMPORT_HELP };
+const HELP: Record<string, string> = {
+  start: START_HELP,
+  migrate: MIGRATE_HELP,
+  import: IMPORT_HELP,
+  reconcile: RECONCILE_HELP,
+};
 
 export async function runCli(argv: string[], io: CommandIo, signals: NodeJS.EventEmitter): Promise<number> {
   const [command, ...args] = argv;
@@ -33,6 +40,8 @@ export async function runCli(argv: string[], io: CommandIo, signals: NodeJS.Even
         return await migrateCommand(args, io);
       case 'import':
         return await importCommand(args, io, systemClock);
+      case 'reconcile':
+        return await reconcileCommand(args, io, systemClock);
       case undefined:
       case 'help':
       case '--help':
@@ -48,8 +57,9 @@ export async function runCli(argv: string[], io: CommandIo, signals: NodeJS.Even
       for (const problem of error.problems) line(io.stderr, `  - ${problem}`);
       return 1;
     }
-    if (error instanceof UsageError) {
-      line(io.stderr, error.message);
+    const parseArgsError = String((error as { code?: unknown })?.code ?? '').startsWith('ERR_PARSE_ARGS');
+    if (error instanceof UsageError || parseArgsError) {
+      line(io.stderr, (error as Error).message);
       line(io.stderr, '');
       line(io.stderr, (command && HELP[command]) ?? USAGE);
       return 2;

@@ -52,3 +52,27 @@ export function formatDuration(ms: number): string {
   if (hours < 48) return `${hours} h ${String(minutes % 60).padStart(2, '0')} min`;
   return `${Math.floor(hours / 24)} d ${hours % 24} h`;
 }
+
+/** Who may decide and what each emoji means: the rules every path (events, reconcile) shares. */
+export interface DecisionRules {
+  acceptEmojis: readonly string[];
+  rejectEmojis: readonly string[];
+  /** Unset: anyone may decide. */
+  salesUserIds: readonly string[] | undefined;
+}
+
+/** "thumbsup::skin-tone-2" is still "thumbsup". */
+export function baseEmoji(name: string): string {
+  return name.split('::')[0] ?? name;
+}
+
+export function verdictForReaction(rules: DecisionRules, reaction: string): Verdict | undefined {
+  const name = baseEmoji(reaction);
+  if (rules.acceptEmojis.includes(name)) return 'accept';
+  if (rules.rejectEmojis.includes(name)) return 'reject';
+  return undefined;
+}
+
+export function mayDecide(rules: DecisionRules, userId: string): boolean {
+  return rules.salesUserIds === undefined || rules.salesUserIds.includes(userId);
+}

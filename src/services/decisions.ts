@@ -1,18 +1,20 @@
 import type { Logger } from '@slack/logger';
 import type { WebClient } from '@slack/web-api';
 import type { Clock } from '../clock.js';
-import type { Verdict } from '../domain/decision.js';
+import {
+  baseEmoji,
+  type DecisionRules,
+  mayDecide,
+  type Verdict,
+  verdictForReaction,
+} from '../domain/decision.js';
 import type { RejectReason } from '../domain/reasons.js';
 import { who } from '../slack/blocks/leadPost.js';
 import { type RejectModalMetadata, reasonPrompt, rejectModal } from '../slack/blocks/rejectReason.js';
 import { classifySlackError } from '../slack/errors.js';
 import type { Store } from '../storage/store.js';
 
-export interface DecisionSettings {
-  acceptEmojis: readonly string[];
-  rejectEmojis: readonly string[];
-  /** Unset: anyone may decide. */
-  salesUserIds: readonly string[] | undefined;
+export interface DecisionSettings extends DecisionRules {
   reasons: readonly RejectReason[];
   botUserId: string;
 }
@@ -40,11 +42,6 @@ export interface ReactionInput {
 
 export type ModalResult = { ok: true } | { ok: false; errors: Record<string, string> };
 
-/** "thumbsup::skin-tone-2" is still "thumbsup". */
-export function baseEmoji(name: string): string {
-  return name.split('::')[0] ?? name;
-}
-
 /** Milliseconds from Slack's "1763900000.000100" event timestamps. */
 function slackTsMs(ts: string | undefined): number | undefined {
   const seconds = Number.parseFloat(ts ?? '');
@@ -63,14 +60,11 @@ export class DecisionService {
   ) {}
 
   verdictFor(reaction: string): Verdict | undefined {
-    const name = baseEmoji(reaction);
-    if (this.settings.acceptEmojis.includes(name)) return 'accept';
-    if (this.settings.rejectEmojis.includes(name)) return 'reject';
-    return undefined;
+    return verdictForReaction(this.settings, reaction);
   }
 
   mayDecide(userId: string): boolean {
-    return this.settings.salesUserIds === undefined || this.settings.salesUserIds.includes(userId);
+    return mayDecide(this.settings, userId);
   }
 
   /** The lead a reaction is about, or undefined when it is not a decision on a lead post. */

@@ -81,54 +81,69 @@ export class Store {
     receivedAt: number,
     onProgress?: (done: number) => void,
   ): IngestResult[] {
+    return this.db.transaction(() => this.insertBatch(inputs, receivedAt, onProgress), {
+      behavior: 'immediate',
+    });
+  }
+
+  /**
+   * Several independent batches (concurrent POST /leads requests) in one transaction: one commit,
+   * one fsync, for all of them. Each batch gets its own results, as if stored alone.
+   */
+  insertLeadBatches(batches: readonly (readonly LeadInput[])[], receivedAt: number): IngestResult[][] {
+    return this.db.transaction(() => batches.map((batch) => this.insertBatch(batch, receivedAt)), {
+      behavior: 'immediate',
+    });
+  }
+
+  /** Must run inside a transaction. */
+  private insertBatch(
+    inputs: readonly LeadInput[],
+    receivedAt: number,
+    onProgress?: (done: number) => void,
+  ): IngestResult[] {
     const q = this.ingestQueries;
-    return this.db.transaction(
-      () => {
-        const campaignIds = new Map<string, number>();
-        const batchIds = new Map<string, number>();
-        const results: IngestResult[] = [];
-        for (const lead of inputs) {
-          if (onProgress && results.length > 0 && results.length % 1000 === 0) onProgress(results.length);
-          const externalId = lead.externalId ?? null;
-          if (externalId !== null) {
-            const prior = batchIds.get(externalId) ?? q.leadIdByExternalId.get({ externalId })?.id;
-            if (prior !== undefined) {
-              results.push({ id: String(prior), status: 'duplicate' });
-              continue;
-            }
-          }
-          const key = campaignKey(lead.campaign);
-          let campaignId = campaignIds.get(key);
-          if (campaignId === undefined) {
-            campaignId =
-              q.campaignIdByKey.get({ key })?.id ??
-              (q.insertCampaign.get({ key, name: lead.campaign, createdAt: receivedAt }) as { id: number })
-                .id;
-            campaignIds.set(key, campaignId);
-          }
-          const { id } = q.insertLead.get({
-            externalId,
-            email: lead.email ?? null,
-            name: lead.name ?? null,
-            company: lead.company ?? null,
-            title: lead.title ?? null,
-            phone: lead.phone ?? null,
-            country: lead.country ?? null,
-            campaignId,
-            source: lead.source ?? null,
-            score: lead.score ?? null,
-            url: lead.url ?? null,
-            notes: lead.notes ?? null,
-            createdAt: lead.createdAt?.getTime() ?? receivedAt,
-            receivedAt,
-          }) as { id: number };
-          if (externalId !== null) batchIds.set(externalId, id);
-          results.push({ id: String(id), status: 'queued' });
+    const campaignIds = new Map<string, number>();
+    const batchIds = new Map<string, number>();
+    const results: IngestResult[] = [];
+    for (const lead of inputs) {
+      if (onProgress && results.length > 0 && results.length % 1000 === 0) onProgress(results.length);
+      const externalId = lead.externalId ?? null;
+      if (externalId !== null) {
+        const prior = batchIds.get(externalId) ?? q.leadIdByExternalId.get({ externalId })?.id;
+        if (prior !== undefined) {
+          results.push({ id: String(prior), status: 'duplicate' });
+          continue;
         }
-        return results;
-      },
-      { behavior: 'immediate' },
-    );
+      }
+      const key = campaignKey(lead.campaign);
+      let campaignId = campaignIds.get(key);
+      if (campaignId === undefined) {
+        campaignId =
+          q.campaignIdByKey.get({ key })?.id ??
+          (q.insertCampaign.get({ key, name: lead.campaign, createdAt: receivedAt }) as { id: number }).id;
+        campaignIds.set(key, campaignId);
+      }
+      const { id } = q.insertLead.get({
+        externalId,
+        email: lead.email ?? null,
+        name: lead.name ?? null,
+        company: lead.company ?? null,
+        title: lead.title ?? null,
+        phone: lead.phone ?? null,
+        country: lead.country ?? null,
+        campaignId,
+        source: lead.source ?? null,
+        score: lead.score ?? null,
+        url: lead.url ?? null,
+        notes: lead.notes ?? null,
+        createdAt: lead.createdAt?.getTime() ?? receivedAt,
+        receivedAt,
+      }) as { id: number };
+      if (externalId !== null) batchIds.set(externalId, id);
+      results.push({ id: String(id), status: 'queued' });
+    }
+    return results;
   }
 
   /** Leads not yet posted (queued or in doubt). Reading it doubles as the health check. */
@@ -273,7 +288,8 @@ export class Store {
 
   /**
    * Records one decision and the lead's new state in one transaction.
-   * - A decision by reaction is always a new decision (each reaction can be retracted alone).
+   * - A decision by reaction is a new decision (each reaction can be retracted alone), unless
+   *   that user's same reaction already stands.
    * - A decision by button that repeats the rep's standing verdict changes nothing (a double
    *   click), except that a reject given a reason fills in a standing reject that had none.
    * Returns undefined when the event was handled before.
@@ -283,7 +299,23 @@ export class Store {
       (tx) => {
         if (!this.claimEvent(tx, input.eventId, input.decidedAt)) return undefined;
         const mine = this.standingOf(tx, input.leadId, input.userId);
-        if (input.source !== 'reaction' && mine && mine.verdict === input.verdict) {
+        if (input.reaction !== undefined) {
+          // One user cannot react twice with one emoji: the same reaction seen again (reconcile
+          // after a late event, or the other way round) is the same decision.
+          const same = tx
+            .select()
+            .from(decisions)
+            .where(
+              and(
+                eq(decisions.leadId, input.leadId),
+                eq(decisions.userId, input.userId),
+                eq(decisions.reaction, input.reaction),
+                isNull(decisions.retractedAt),
+              ),
+            )
+            .get();
+          if (same) return { changed: false, decision: same, ...this.currentState(tx, input.leadId) };
+        } else if (mine && mine.verdict === input.verdict) {
           const sameReason =
             input.reason === undefined ||
             (mine.reason === input.reason && (input.note ?? null) === mine.note);
