@@ -2,8 +2,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@slack/logger';
 import type { Clock } from '../clock.js';
-import { parseLeadBatch } from '../domain/lead.js';
-import type { Store } from '../storage/store.js';
+import { type LeadInput, parseLeadBatch } from '../domain/lead.js';
+import type { IngestResult, Store } from '../storage/store.js';
 import { BodyTooLargeError, readBody, sendJson } from './respond.js';
 
 export const INGEST_BODY_LIMIT = 1024 * 1024;
@@ -16,6 +16,55 @@ export interface IngestDeps {
   ingestToken: string | undefined;
   /** Called after new leads are committed, to wake the poster. */
   onQueued: () => void;
+}
+
+/**
+ * Group commit: the batches of requests that finish arriving in the same turn of the event loop
+ * are stored in one transaction, so a burst of single-lead requests costs one fsync, not one
+ * each. Every request still gets its 202 only after the commit that holds its leads.
+ */
+export class GroupCommitter {
+  private pending: {
+    leads: LeadInput[];
+    resolve: (r: IngestResult[]) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  submit(leads: LeadInput[]): Promise<IngestResult[]> {
+    return new Promise((resolve, reject) => {
+      if (this.pending.length === 0) setImmediate(() => this.flush());
+      this.pending.push({ leads, resolve, reject });
+    });
+  }
+
+  private flush(): void {
+    const group = this.pending;
+    this.pending = [];
+    const now = this.clock.now();
+    try {
+      const results = this.store.insertLeadBatches(
+        group.map((g) => g.leads),
+        now,
+      );
+      group.forEach((g, i) => {
+        g.resolve(results[i] ?? []);
+      });
+    } catch {
+      // One batch's failure must not fail the others: store each on its own.
+      for (const g of group) {
+        try {
+          g.resolve(this.store.insertLeads(g.leads, now));
+        } catch (error) {
+          g.reject(error);
+        }
+      }
+    }
+  }
 }
 
 function digest(value: string): Buffer {
@@ -38,7 +87,8 @@ function isJson(contentType: string | undefined): boolean {
  * transaction. The 202 goes out only after the commit: a lead that got a 202 is never lost.
  */
 export function ingestHandler(deps: IngestDeps) {
-  const { store, clock, logger } = deps;
+  const { logger } = deps;
+  const committer = new GroupCommitter(deps.store, deps.clock);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'POST') {
       sendJson(res, 405, { error: 'method_not_allowed', message: 'Use POST /leads.' }, { allow: 'POST' });
@@ -102,9 +152,9 @@ export function ingestHandler(deps: IngestDeps) {
       sendJson(res, 400, { error: 'invalid_lead', issues: parsed.issues });
       return;
     }
-    let results: ReturnType<Store['insertLeads']>;
+    let results: IngestResult[];
     try {
-      results = store.insertLeads(parsed.leads, clock.now());
+      results = await committer.submit(parsed.leads);
     } catch (error) {
       logger.error('Storing leads failed', error);
       sendJson(res, 503, { error: 'storage_unavailable', message: 'The leads were not stored. Try again.' });

@@ -65,6 +65,23 @@ describe('POST /leads', () => {
     expect(storedCount()).toBe(2);
   });
 
+  it('commits concurrent requests together, each answered with its own results', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        t.ingest(lead({ externalId: i % 10 === 0 ? 'same-everywhere' : `c-${i}`, name: `Lead ${i}` })),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(40).fill(202));
+    const results = await Promise.all(
+      responses.map(async (r) => ((await r.json()) as { results: { id: string; status: string }[] }).results[0]!),
+    );
+    const same = results.filter((_, i) => i % 10 === 0);
+    expect(same.filter((r) => r.status === 'queued')).toHaveLength(1);
+    expect(new Set(same.map((r) => r.id)).size).toBe(1);
+    expect(new Set(results.map((r) => r.id)).size).toBe(37);
+    expect(storedCount()).toBe(37);
+  });
+
   it('refuses a batch with any invalid lead, listing every issue, and stores nothing', async () => {
     const res = await t.ingest([
       lead(),
