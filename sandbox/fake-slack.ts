@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { checkCall, loadWebApiSpec } from './spec.js';
 
 /**
@@ -44,7 +45,15 @@ export interface FakeSlackOptions {
   botUserId?: string;
   botId?: string;
   teamId?: string;
+  /** App-level token accepted by apps.connections.open (Socket Mode); default 'xapp-test-token'. */
+  appToken?: string;
   checkSpec?: boolean;
+}
+
+/** What the app answered to an envelope sent over Socket Mode. */
+export interface SocketAck {
+  envelope_id: string;
+  payload?: Record<string, unknown>;
 }
 
 export interface StoredMessage {
@@ -323,7 +332,13 @@ export class FakeSlack {
     ['users.info', (a) => this.usersInfo(a)],
     ['files.getUploadURLExternal', (a) => this.getUploadUrl(a)],
     ['files.completeUploadExternal', (a) => this.completeUpload(a)],
+    ['apps.connections.open', () => this.openSocketConnection()],
   ]);
+
+  // --- Socket Mode: apps.connections.open hands out a ws:// URL served by this same server ---
+  readonly appToken: string;
+  private readonly sockets = new WebSocketServer({ noServer: true });
+  private readonly acks = new Map<string, (ack: SocketAck) => void>();
 
   private constructor(server: Server, port: number, options: FakeSlackOptions) {
     this.server = server;
@@ -334,7 +349,15 @@ export class FakeSlack {
     this.botId = options.botId ?? 'BBOT';
     this.teamId = options.teamId ?? 'T0001';
     this.checkSpec = options.checkSpec ?? true;
+    this.appToken = options.appToken ?? 'xapp-test-token';
     this.events.setMaxListeners(0);
+    server.on('upgrade', (req, socket, head) => {
+      if (!new URL(req.url ?? '/', this.origin).pathname.startsWith('/socket')) {
+        socket.destroy();
+        return;
+      }
+      this.sockets.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
+    });
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       this.onRequest(req, res).catch((error: unknown) => {
         if (!res.headersSent && !res.destroyed) {
@@ -494,8 +517,87 @@ export class FakeSlack {
     this.users = new Map();
   }
 
+  /** Resolves once a Socket Mode client is connected (it got its hello). */
+  socketConnected(timeoutMs = 5_000): Promise<void> {
+    if (this.openSockets().length > 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('No Socket Mode client connected')), timeoutMs);
+      this.sockets.once('connection', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /**
+   * Sends an envelope over Socket Mode as Slack does (events_api, interactive, slash_commands)
+   * and resolves with the app's ack.
+   */
+  sendEnvelope(
+    type: 'events_api' | 'interactive' | 'slash_commands',
+    payload: unknown,
+    options: { retryAttempt?: number; timeoutMs?: number } = {},
+  ): Promise<SocketAck> {
+    const socket = this.openSockets()[0];
+    if (!socket) return Promise.reject(new Error('No Socket Mode client is connected'));
+    this.idCounter += 1;
+    const envelopeId = `env-${this.idCounter}`;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.acks.delete(envelopeId);
+        reject(new Error(`No ack for ${type} envelope ${envelopeId}`));
+      }, options.timeoutMs ?? 5_000);
+      this.acks.set(envelopeId, (ack) => {
+        clearTimeout(timer);
+        resolve(ack);
+      });
+      socket.send(
+        JSON.stringify({
+          envelope_id: envelopeId,
+          type,
+          payload,
+          accepts_response_payload: type !== 'events_api',
+          retry_attempt: options.retryAttempt ?? 0,
+          retry_reason: options.retryAttempt ? 'timeout' : '',
+        }),
+      );
+    });
+  }
+
+  private openSockets(): WebSocket[] {
+    return [...this.sockets.clients].filter((ws) => ws.readyState === ws.OPEN);
+  }
+
+  private openSocketConnection(): Json {
+    this.idCounter += 1;
+    return { url: `${this.origin.replace('http', 'ws')}/socket?ticket=${this.idCounter}` };
+  }
+
+  private onSocket(ws: WebSocket): void {
+    ws.on('message', (data) => {
+      let ack: SocketAck;
+      try {
+        ack = JSON.parse(data.toString()) as SocketAck;
+      } catch {
+        return;
+      }
+      this.acks.get(ack.envelope_id)?.(ack);
+      this.acks.delete(ack.envelope_id);
+    });
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        num_connections: 1,
+        debug_info: { host: 'fake-slack', approximate_connection_time: 3600 },
+        connection_info: { app_id: 'A0LEADLOOP' },
+      }),
+    );
+  }
+
   close(): Promise<void> {
     if (!this.closed) {
+      for (const ws of this.sockets.clients) ws.terminate();
+      this.sockets.close();
       this.closing.abort();
       this.events.emit('closed');
       this.closed = new Promise<void>((resolve, reject) => {
@@ -649,7 +751,8 @@ export class FakeSlack {
       return { status: 200, body };
     }
     if (!tokenPresent) return { status: 200, body: { ok: false, error: 'not_authed' } };
-    if (token !== this.botToken) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
+    const expected = method === 'apps.connections.open' ? this.appToken : this.botToken;
+    if (token !== expected) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
     try {
       return { status: 200, body: { ok: true, ...handler(args) } };
     } catch (error) {
