@@ -10,6 +10,8 @@ export abstract class QueueWorker {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** A notify() that came while a step ran: the next wait must not happen. */
+  private notified = false;
 
   constructor(
     protected readonly name: string,
@@ -26,6 +28,7 @@ export abstract class QueueWorker {
   }
 
   notify(): void {
+    this.notified = true;
     this.wake?.();
   }
 
@@ -38,6 +41,7 @@ export abstract class QueueWorker {
   private async run(): Promise<void> {
     while (!this.stopped) {
       let waitMs: number | undefined;
+      this.notified = false;
       try {
         waitMs = await this.step();
       } catch (error) {
@@ -50,7 +54,7 @@ export abstract class QueueWorker {
   }
 
   private sleep(ms: number | undefined): Promise<void> {
-    if (this.stopped) return Promise.resolve();
+    if (this.stopped || this.notified) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(this.timer);

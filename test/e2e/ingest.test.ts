@@ -73,7 +73,9 @@ describe('POST /leads', () => {
     );
     expect(responses.map((r) => r.status)).toEqual(Array(40).fill(202));
     const results = await Promise.all(
-      responses.map(async (r) => ((await r.json()) as { results: { id: string; status: string }[] }).results[0]!),
+      responses.map(
+        async (r) => ((await r.json()) as { results: { id: string; status: string }[] }).results[0]!,
+      ),
     );
     const same = results.filter((_, i) => i % 10 === 0);
     expect(same.filter((r) => r.status === 'queued')).toHaveLength(1);

@@ -58,7 +58,7 @@ function stateBlocks(decided: PostDecisions, options: LeadPostOptions): KnownBlo
         ? `*Reason:* ${escapeMrkdwn(reason?.label ?? winner.reason)}${reason ? ` (${reason.kind})` : ''}`
         : '_No reason given yet._',
     );
-    if (winner.note) lines.push(`*Note:* ${escapeMrkdwn(truncate(winner.note, 1500))}`);
+    if (winner.note) lines.push(`*Note:* ${escapeMrkdwn(truncate(winner.note, 500))}`);
   }
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: truncate(lines.join('\n'), 3000) } },
