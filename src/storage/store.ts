@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, gte, isNotNull, isNull, lt, lte, min, sql } from 'drizzle-orm';
+import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
 import { deriveLeadState, type Verdict } from '../domain/decision.js';
 import { campaignKey, type LeadInput } from '../domain/lead.js';
 import type { Db } from './db.js';
@@ -186,58 +187,42 @@ export class Store {
    * recorded by then.
    */
   markPosting(id: number, now: number, checkAt: number): void {
-    this.db
-      .update(leads)
-      .set({
-        postStatus: 'posting',
-        postStartedAt: now,
-        postNextAt: checkAt,
-        postAttempts: sql`${leads.postAttempts} + 1`,
-      })
-      .where(eq(leads.id, id))
-      .run();
+    this.updateLead(id, {
+      postStatus: 'posting',
+      postStartedAt: now,
+      postNextAt: checkAt,
+      postAttempts: sql`${leads.postAttempts} + 1`,
+    });
   }
 
   /** The send's outcome is unknown (timeout, 5xx): stay in doubt, check history at `checkAt`. */
   markInDoubt(id: number, checkAt: number, error: string): void {
-    this.db
-      .update(leads)
-      .set({ postStatus: 'posting', postNextAt: checkAt, postError: error })
-      .where(eq(leads.id, id))
-      .run();
+    this.updateLead(id, { postStatus: 'posting', postNextAt: checkAt, postError: error });
   }
 
   markPosted(id: number, post: { channel: string; ts: string; postedAt: number }): void {
-    this.db
-      .update(leads)
-      .set({
-        postStatus: 'posted',
-        postChannel: post.channel,
-        postTs: post.ts,
-        postedAt: post.postedAt,
-        postNextAt: null,
-        postError: null,
-      })
-      .where(eq(leads.id, id))
-      .run();
+    this.updateLead(id, {
+      postStatus: 'posted',
+      postChannel: post.channel,
+      postTs: post.ts,
+      postedAt: post.postedAt,
+      postNextAt: null,
+      postError: null,
+    });
   }
 
   /** Back to the queue, to be tried again no earlier than `nextAt`. */
   markPostRetry(id: number, nextAt: number, error: string): void {
-    this.db
-      .update(leads)
-      .set({ postStatus: 'queued', postNextAt: nextAt, postError: error })
-      .where(eq(leads.id, id))
-      .run();
+    this.updateLead(id, { postStatus: 'queued', postNextAt: nextAt, postError: error });
   }
 
   /** Slack refused this lead's content itself: retrying cannot help, and must not block the queue. */
   markPostFailed(id: number, error: string): void {
-    this.db
-      .update(leads)
-      .set({ postStatus: 'failed', postNextAt: null, postError: error })
-      .where(eq(leads.id, id))
-      .run();
+    this.updateLead(id, { postStatus: 'failed', postNextAt: null, postError: error });
+  }
+
+  private updateLead(id: number, values: SQLiteUpdateSetSource<typeof leads>): void {
+    this.db.update(leads).set(values).where(eq(leads.id, id)).run();
   }
 
   leadById(id: number) {
@@ -497,11 +482,7 @@ export class Store {
 
   /** The post now shows `version` (or a later edit will show a newer one). */
   markRendered(id: number, version: number): void {
-    this.db
-      .update(leads)
-      .set({ postRenderedVersion: sql`max(${leads.postRenderedVersion}, ${version})` })
-      .where(eq(leads.id, id))
-      .run();
+    this.updateLead(id, { postRenderedVersion: sql`max(${leads.postRenderedVersion}, ${version})` });
   }
 }
 
