@@ -1,0 +1,194 @@
+import { connect, type Socket } from 'node:net';
+import { type Summary, summarize } from './stats.js';
+
+/**
+ * A closed-loop HTTP/1.1 load generator on raw keep-alive sockets: `concurrency` connections, each
+ * sending its next request as soon as the previous answer is complete (no pipelining). Requests are
+ * built before the clock starts, so the client spends its time on sockets, not on JSON. It parses
+ * only what it needs (status, Content-Length, Connection: close), which keeps a 2-core machine's
+ * second core free for the server, and records every latency, so percentiles are exact.
+ */
+
+export interface LoadOptions {
+  host?: string;
+  port: number;
+  path: string;
+  headers: Record<string, string>;
+  /** One body per request; `bodies.length` is the number of requests sent. */
+  bodies: readonly Buffer[];
+  concurrency: number;
+  expectStatus: number;
+  /** Give up (counting the rest as errors) after this long. */
+  timeoutMs?: number;
+}
+
+export interface LoadResult {
+  requests: number;
+  concurrency: number;
+  durationMs: number;
+  /** Completed requests per second over the whole run, whatever their status. */
+  rps: number;
+  latencyMs: Summary;
+  /** Count per HTTP status. */
+  statuses: Record<string, number>;
+  /** Responses whose status was not `expectStatus`, plus requests that got no response. */
+  unexpected: number;
+  /** Requests that got no response (socket error, server closed, timeout). */
+  socketErrors: number;
+  /** A few bodies of unexpected responses, to say what went wrong. */
+  samples: string[];
+}
+
+const HEAD_END = Buffer.from('\r\n\r\n');
+
+export function buildRequest(
+  host: string,
+  port: number,
+  path: string,
+  headers: Record<string, string>,
+  body: Buffer,
+) {
+  const lines = [`POST ${path} HTTP/1.1`, `host: ${host}:${port}`, 'connection: keep-alive'];
+  for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
+  lines.push(`content-length: ${body.length}`, '', '');
+  return Buffer.concat([Buffer.from(lines.join('\r\n'), 'latin1'), body]);
+}
+
+export function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const host = options.host ?? '127.0.0.1';
+  const total = options.bodies.length;
+  const requests = options.bodies.map((body) =>
+    buildRequest(host, options.port, options.path, options.headers, body),
+  );
+  const latencies = new Float64Array(total);
+  const statuses: Record<string, number> = {};
+  const samples: string[] = [];
+  let completed = 0;
+  let lostRequests = 0;
+  let failedConnections = 0;
+  let next = 0;
+  let lastResponseAt = 0;
+  const startedAt = performance.now();
+
+  return new Promise((resolve) => {
+    let open = 0;
+    let done = false;
+    const sockets = new Set<Socket>();
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      for (const socket of sockets) socket.destroy();
+      const durationMs = (lastResponseAt || performance.now()) - startedAt;
+      const answered = latencies.subarray(0, completed);
+      const expected = statuses[String(options.expectStatus)] ?? 0;
+      resolve({
+        requests: total,
+        concurrency: options.concurrency,
+        durationMs,
+        rps: (completed / durationMs) * 1000,
+        latencyMs: summarize(answered),
+        statuses,
+        unexpected: total - expected,
+        socketErrors: total - completed,
+        samples,
+      });
+    };
+    const timer = setTimeout(finish, options.timeoutMs ?? 10 * 60_000);
+    const maybeFinish = () => {
+      if (open === 0 && (next >= total || completed + lostRequests >= total)) finish();
+    };
+
+    const startConnection = () => {
+      if (next >= total) return;
+      open += 1;
+      const socket = connect({ host, port: options.port, noDelay: true });
+      sockets.add(socket);
+      let buffer: Buffer = Buffer.alloc(0);
+      let inFlight = -1;
+      let sentAt = 0;
+      let status = 0;
+      let bodyLeft = -1;
+      let closeAfter = false;
+      let closed = false;
+      let answered = 0;
+
+      const send = () => {
+        if (next >= total) {
+          socket.end();
+          return;
+        }
+        inFlight = next++;
+        sentAt = performance.now();
+        socket.write(requests[inFlight] as Buffer);
+      };
+      const onResponse = (body: Buffer) => {
+        lastResponseAt = performance.now();
+        latencies[completed++] = lastResponseAt - sentAt;
+        statuses[String(status)] = (statuses[String(status)] ?? 0) + 1;
+        if (status !== options.expectStatus && samples.length < 3) {
+          samples.push(`${status} ${body.toString('utf8').slice(0, 300)}`);
+        }
+        inFlight = -1;
+        answered += 1;
+        if (closeAfter) {
+          socket.destroy();
+          return;
+        }
+        send();
+      };
+      const parse = () => {
+        for (;;) {
+          if (bodyLeft < 0) {
+            const end = buffer.indexOf(HEAD_END);
+            if (end < 0) return;
+            const head = buffer.toString('latin1', 0, end);
+            status = Number(head.slice(9, 12));
+            const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+            if (!length?.[1]) {
+              samples.push(`response without Content-Length (unsupported by the bench client): ${head}`);
+              socket.destroy();
+              return;
+            }
+            closeAfter = /\r\nconnection:\s*close/i.test(head);
+            bodyLeft = Number(length[1]);
+            buffer = buffer.subarray(end + HEAD_END.length);
+          }
+          if (buffer.length < bodyLeft) return;
+          const body = buffer.subarray(0, bodyLeft);
+          buffer = buffer.subarray(bodyLeft);
+          bodyLeft = -1;
+          onResponse(body);
+          if (buffer.length === 0 || closed) return;
+        }
+      };
+
+      socket.on('connect', send);
+      socket.on('data', (chunk: Buffer) => {
+        buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
+        parse();
+      });
+      socket.on('error', () => {});
+      socket.on('close', () => {
+        closed = true;
+        sockets.delete(socket);
+        open -= 1;
+        if (inFlight >= 0) lostRequests += 1;
+        failedConnections = answered === 0 ? failedConnections + 1 : 0;
+        if (failedConnections >= 10) {
+          samples.push(
+            `10 connections in a row closed before any answer (is the server up on port ${options.port}?)`,
+          );
+          finish();
+          return;
+        }
+        // A server that closed the connection (Connection: close, or an error) gets a new one.
+        if (!done && next < total) startConnection();
+        maybeFinish();
+      });
+    };
+
+    for (let i = 0; i < Math.min(options.concurrency, total); i++) startConnection();
+    if (total === 0) finish();
+  });
+}

@@ -1,0 +1,8 @@
+import type { Measure } from '../lib/context.js';
+import { breakdown } from './breakdown.js';
+import { ingest } from './ingest.js';
+import { latency } from './latency.js';
+import { memory } from './memory.js';
+
+/** Every measure, in the order a plain `npm run bench` runs them. Later issues add theirs here. */
+export const MEASURES: readonly Measure[] = [ingest, memory, latency, breakdown];
