@@ -8,8 +8,10 @@ import { Poster } from './jobs/poster.js';
 import { PostUpdater } from './jobs/postUpdater.js';
 import { registerListeners } from './listeners/index.js';
 import { DecisionService } from './services/decisions.js';
+import { StatsService } from './services/stats.js';
 import { createBackgroundClient, createSlackApp, verifyToken } from './slack/app.js';
 import { openDatabase } from './storage/db.js';
+import { StatsStore } from './storage/stats.js';
 import { Store } from './storage/store.js';
 
 /** Slack retries a delivery for about 5 minutes; a day of event ids outlives that comfortably. */
@@ -68,7 +70,11 @@ export async function startLeadloop(
         botUserId: identity.botUserId,
       },
     );
-    registerListeners(app, { decisions, logger });
+    const stats = new StatsService(
+      { stats: new StatsStore(db), clock },
+      { timezone: config.timezone, slaHours: config.decisionSlaHours, reasons: config.rejectReasons },
+    );
+    registerListeners(app, { decisions, stats, logger, workspaceUrl: identity.url });
     app.error(async (error) => {
       logger.error('Unhandled error in a Slack listener', error);
     });

@@ -5,6 +5,7 @@ import { type CommandIo, line } from './io.js';
 import { MIGRATE_HELP, migrateCommand } from './migrate.js';
 import { RECONCILE_HELP, reconcileCommand } from './reconcile.js';
 import { START_HELP, startCommand } from './start.js';
+import { STATS_HELP, statsCommand } from './stats.js';
 
 const USAGE = `Leadloop: marketing's leads in Slack, sales' verdicts in numbers.
 
@@ -15,6 +16,7 @@ Commands:
   migrate                create or upgrade the database
   import <file.csv>      import leads from a CRM export, with a progress bar
   reconcile [--since 7d] record decisions whose Slack events were lost, from the posts' reactions
+  stats [words] [--json|--csv]  acceptance rates by campaign, as /leadstats shows them
   help [command]         show help for a command
 
 Configuration is read from the environment and .env; see .env.example.`;
@@ -24,6 +26,7 @@ const HELP: Record<string, string> = {
   migrate: MIGRATE_HELP,
   import: IMPORT_HELP,
   reconcile: RECONCILE_HELP,
+  stats: STATS_HELP,
 };
 
 export async function runCli(argv: string[], io: CommandIo, signals: NodeJS.EventEmitter): Promise<number> {
@@ -36,6 +39,8 @@ export async function runCli(argv: string[], io: CommandIo, signals: NodeJS.Even
     switch (command) {
       case 'start':
         return await startCommand(args, io, systemClock, signals);
+      case 'stats':
+        return await statsCommand(args, io, systemClock);
       case 'migrate':
         return await migrateCommand(args, io);
       case 'import':

@@ -32,13 +32,15 @@ export interface BotIdentity {
   botUserId: string;
   botId: string;
   teamId: string | undefined;
+  /** The workspace's address, e.g. https://acme.slack.com/ */
+  url: string | undefined;
 }
 
 /** auth.test once at start, with an answer a person can act on when it fails. */
 export async function verifyToken(client: WebClient, apiUrl: string | undefined): Promise<BotIdentity> {
   try {
     const auth = await client.auth.test();
-    return { botUserId: auth.user_id ?? '', botId: auth.bot_id ?? '', teamId: auth.team_id };
+    return { botUserId: auth.user_id ?? '', botId: auth.bot_id ?? '', teamId: auth.team_id, url: auth.url };
   } catch (error) {
     const failure = classifySlackError(error);
     if (failure.kind === 'misconfigured') throw new SlackStartError(failure.fix, { cause: error });

@@ -87,9 +87,19 @@ export const leads = sqliteTable(
     index('leads_post_queue_idx').on(t.postNextAt, t.id).where(sql`post_next_at IS NOT NULL`),
     // Reactions and button clicks name a message; this finds its lead.
     uniqueIndex('leads_post_message_unique').on(t.postChannel, t.postTs),
-    // Stats select cohorts by post time, overall and per campaign.
-    index('leads_posted_at_idx').on(t.postedAt),
+    // Stats select cohorts by post time. This index covers every column the cohort aggregates
+    // read, so they never touch the table rows.
+    index('leads_cohort_idx').on(
+      t.postedAt,
+      t.campaignId,
+      t.state,
+      t.firstDecidedAt,
+      t.stateReason,
+      t.source,
+    ),
     index('leads_campaign_posted_at_idx').on(t.campaignId, t.postedAt),
+    // The oldest pending leads, whatever the number of leads.
+    index('leads_pending_idx').on(t.postedAt).where(sql`state = 'pending'`),
     // Lead posts whose shown state is behind: the post updater's queue, tiny like the posting one.
     index('leads_post_render_idx').on(t.id).where(sql`post_version > post_rendered_version`),
   ],

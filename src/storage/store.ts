@@ -147,6 +147,63 @@ export class Store {
     return results;
   }
 
+  /**
+   * Loads leads that were already posted and decided (generated demo and bench data, or a
+   * migration from another tool): each lead with its post and its decision history, the state
+   * derived as for live decisions. One transaction per call.
+   */
+  insertHistory(items: readonly HistoricalLead[]): number[] {
+    return this.db.transaction(
+      (tx) => {
+        const [first] = items;
+        if (!first) return [];
+        const ids = this.insertBatch(
+          items.map((i) => i.lead),
+          first.receivedAt,
+        ).map((r) => Number(r.id));
+        items.forEach((item, index) => {
+          const id = ids[index] as number;
+          const history = item.decisions.map((d) =>
+            tx
+              .insert(decisions)
+              .values({
+                leadId: id,
+                userId: d.userId,
+                verdict: d.verdict,
+                source: d.source ?? 'reaction',
+                reaction: d.reaction ?? null,
+                reason: d.reason ?? null,
+                note: d.note ?? null,
+                decidedAt: d.decidedAt,
+                retractedAt: d.retractedAt ?? null,
+              })
+              .returning()
+              .get(),
+          );
+          const derived = deriveLeadState(history);
+          tx.update(leads)
+            .set({
+              receivedAt: item.receivedAt,
+              postStatus: 'posted',
+              postNextAt: null,
+              postChannel: item.channel,
+              postTs: item.ts,
+              postedAt: item.postedAt,
+              state: derived.state,
+              stateBy: derived.winner?.userId ?? null,
+              stateAt: derived.winner?.decidedAt ?? null,
+              stateReason: derived.winner?.reason ?? null,
+              firstDecidedAt: derived.firstDecidedAt ?? null,
+            })
+            .where(eq(leads.id, id))
+            .run();
+        });
+        return ids;
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
   /** Leads not yet posted (queued or in doubt). Reading it doubles as the health check. */
   queueDepth(): number {
     return (
@@ -544,6 +601,24 @@ export interface LeadDecisions {
   firstDecidedAt: number | undefined;
   standing: DecisionRow[];
   history: DecisionRow[];
+}
+
+export interface HistoricalLead {
+  lead: LeadInput;
+  receivedAt: number;
+  postedAt: number;
+  channel: string;
+  ts: string;
+  decisions: {
+    userId: string;
+    verdict: Verdict;
+    source?: 'reaction' | 'button' | 'reconcile';
+    reaction?: string;
+    reason?: string;
+    note?: string;
+    decidedAt: number;
+    retractedAt?: number;
+  }[];
 }
 
 export interface NewDecision {

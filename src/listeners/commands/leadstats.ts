@@ -1,0 +1,68 @@
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { Logger } from '@slack/logger';
+import type { WebClient } from '@slack/web-api';
+import { parseStatsCommand } from '../../domain/statsCommand.js';
+import type { StatsService } from '../../services/stats.js';
+import { statsMessage, statsUsage } from '../../slack/blocks/stats.js';
+
+export interface LeadstatsDeps {
+  stats: StatsService;
+  logger: Logger;
+  /** e.g. https://acme.slack.com/ (auth.test), for links to lead posts. */
+  workspaceUrl: string | undefined;
+}
+
+/** Display names of reps, looked up once per user (users.info is Tier 4, but why ask twice). */
+async function displayNames(client: WebClient, userIds: readonly string[], cache: Map<string, string>) {
+  await Promise.all(
+    userIds
+      .filter((id) => !cache.has(id))
+      .slice(0, 40)
+      .map(async (id) => {
+        try {
+          const { user } = await client.users.info({ user: id });
+          cache.set(id, user?.profile?.display_name || user?.real_name || user?.name || id);
+        } catch {
+          // A name is a nicety; the id still identifies the rep.
+        }
+      }),
+  );
+  return cache;
+}
+
+/**
+ * /leadstats. Bad words and `help` are answered in the ack itself (instant, ephemeral). A query
+ * is acked first, empty, so Slack has its 2xx well inside 3 seconds whatever the database size;
+ * the answer follows through the response_url.
+ */
+export function leadstats(deps: LeadstatsDeps) {
+  const names = new Map<string, string>();
+  return async function onLeadstats({
+    command,
+    ack,
+    respond,
+    client,
+  }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) {
+    const parsed = parseStatsCommand(command.text ?? '');
+    if (!parsed.ok) {
+      await ack({ response_type: 'ephemeral', ...statsUsage(parsed.error) });
+      return;
+    }
+    if (parsed.query.help) {
+      await ack({ response_type: 'ephemeral', ...statsUsage() });
+      return;
+    }
+    await ack();
+    const outcome = deps.stats.run(parsed.query);
+    if (!outcome.ok) {
+      await respond({ response_type: 'ephemeral', ...statsUsage(outcome.error) });
+      return;
+    }
+    const repIds = outcome.report.reps?.map((r) => r.userId) ?? [];
+    const message = statsMessage(outcome.report, {
+      names: repIds.length > 0 ? await displayNames(client, repIds, names) : names,
+      workspaceUrl: deps.workspaceUrl,
+    });
+    await respond({ response_type: parsed.query.share ? 'in_channel' : 'ephemeral', ...message });
+  };
+}
