@@ -3,7 +3,7 @@ import type { Logger } from '@slack/logger';
 import type { WebClient } from '@slack/web-api';
 import { parseStatsCommand } from '../../domain/statsCommand.js';
 import type { StatsService } from '../../services/stats.js';
-import { statsMessage, statsUsage } from '../../slack/blocks/stats.js';
+import { SLACK_TOP_REPS, statsMessage, statsUsage } from '../../slack/blocks/stats.js';
 
 export interface LeadstatsDeps {
   stats: StatsService;
@@ -17,7 +17,7 @@ async function displayNames(client: WebClient, userIds: readonly string[], cache
   await Promise.all(
     userIds
       .filter((id) => !cache.has(id))
-      .slice(0, 40)
+      .slice(0, SLACK_TOP_REPS)
       .map(async (id) => {
         try {
           const { user } = await client.users.info({ user: id });

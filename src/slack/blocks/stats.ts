@@ -18,6 +18,8 @@ import type { MessageContent } from './leadPost.js';
 const SECTION_MAX = 3000;
 /** Rows of the campaign table in Slack; the rest is summed up in a line (the totals hold all). */
 export const SLACK_TOP_CAMPAIGNS = 20;
+/** Rows of the reps table in Slack (names are looked up for these). */
+export const SLACK_TOP_REPS = 40;
 
 export interface StatsRenderOptions {
   /** Display names for rep user ids (users.info); ids are shown when missing. */
@@ -95,7 +97,7 @@ export function statsMessage(report: StatsReport, options: StatsRenderOptions = 
       codeBlock(
         campaignTable(top),
         rest > 0
-          ? `…and ${rest} more campaign(s), included in the totals. Ask for one with \`campaign <name>\`.`
+          ? `…and ${rest} more campaign(s), included in the totals. Ask for one with \`campaign &lt;name&gt;\`.`
           : undefined,
       ),
     );
@@ -112,9 +114,14 @@ export function statsMessage(report: StatsReport, options: StatsRenderOptions = 
     }
   } else if (report.query.view === 'reps' && report.reps) {
     const names = options.names ?? new Map<string, string>();
+    const shown = report.reps.slice(0, SLACK_TOP_REPS);
+    const more = report.reps.length - shown.length;
     blocks.push(
       report.reps.length > 0
-        ? codeBlock(repsTable(report.reps.slice(0, 40), (id) => names.get(id) ?? id))
+        ? codeBlock(
+            repsTable(shown, (id) => names.get(id) ?? id),
+            more > 0 ? `…and ${more} more rep(s). \`leadloop stats reps\` lists them all.` : undefined,
+          )
         : section('No decisions on leads posted in this period.'),
     );
   } else if (report.query.view === 'pending' && report.pending) {
@@ -125,13 +132,20 @@ export function statsMessage(report: StatsReport, options: StatsRenderOptions = 
         (l) =>
           `${l.breached ? ':warning: ' : ''}${postLink(options.workspaceUrl, l.channel, l.ts, l.who)}${l.company ? ` (${escapeMrkdwn(l.company)})` : ''} · ${escapeMrkdwn(l.campaign)} · waiting ${formatDuration(l.waitingMs)}`,
       );
-    blocks.push(
-      section(
-        total === 0
-          ? 'Nothing is pending. :tada:'
-          : `*${total}* pending, *${breached}* of them over the ${report.slaHours} h SLA. Oldest first:\n${lines.join('\n')}${total > lines.length ? `\n…and ${total - lines.length} more.` : ''}`,
-      ),
-    );
+    if (total === 0) blocks.push(section('Nothing is pending. :tada:'));
+    else {
+      // Whole lines only: a line cut short could leave a link unclosed.
+      const head = `*${total}* pending, *${breached}* of them over the ${report.slaHours} h SLA. Oldest first:`;
+      const kept: string[] = [];
+      let length = head.length + 40;
+      for (const l of lines) {
+        if (length + l.length + 1 > SECTION_MAX) break;
+        kept.push(l);
+        length += l.length + 1;
+      }
+      const more = total - kept.length;
+      blocks.push(section(`${head}\n${kept.join('\n')}${more > 0 ? `\n…and ${more} more.` : ''}`));
+    }
   }
   blocks.push(
     context(
