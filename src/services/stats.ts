@@ -80,6 +80,16 @@ export interface StatsReport {
   pending?: { total: number; breached: number; oldest: PendingLead[] };
 }
 
+/** Extras a report can carry besides the campaign table. */
+export interface ReportExtras {
+  reasons?: boolean;
+  /** With reasons: also per campaign (always when a campaign filter is set). */
+  reasonsByCampaign?: boolean;
+  reps?: boolean;
+  pending?: boolean;
+  summary?: boolean;
+}
+
 export type StatsOutcome = { ok: true; report: StatsReport } | { ok: false; error: string };
 
 const PENDING_LIMIT = 20;
@@ -114,13 +124,17 @@ export class StatsService {
     return { ok: true, report: this.report(query, period, cohort, now, campaignFilter) };
   }
 
-  /** The numbers for an explicit window (the digest's week, and the week before it). */
+  /**
+   * The numbers for an explicit window (the digest's week, and the week before it). `include`
+   * says which extras to add; by default, the one the query's view shows.
+   */
   report(
     query: StatsQuery,
     period: Period,
     cohort: Cohort,
     now: number,
     campaignFilter?: StatsReport['campaignFilter'],
+    include: ReportExtras = { [query.view]: true },
   ): StatsReport {
     const { stats } = this.deps;
     const slaMs = this.settings.slaHours * 3_600_000;
@@ -164,9 +178,9 @@ export class StatsService {
       sources,
     };
     if (campaignFilter) report.campaignFilter = campaignFilter;
-    if (query.view === 'reasons') report.reasons = this.reasons(cohort, campaigns);
-    if (query.view === 'reps') report.reps = this.reps(cohort);
-    if (query.view === 'pending') report.pending = this.pending(cohort, now, slaMs);
+    if (include.reasons) report.reasons = this.reasons(cohort, campaigns, include.reasonsByCampaign ?? false);
+    if (include.reps) report.reps = this.reps(cohort);
+    if (include.pending) report.pending = this.pending(cohort, now, slaMs);
     return report;
   }
 
@@ -186,12 +200,16 @@ export class StatsService {
       .sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
   }
 
-  private reasons(cohort: Cohort, campaigns: CampaignStats[]): NonNullable<StatsReport['reasons']> {
+  private reasons(
+    cohort: Cohort,
+    campaigns: CampaignStats[],
+    everyCampaign: boolean,
+  ): NonNullable<StatsReport['reasons']> {
     const rows = this.deps.stats.reasonCounts(cohort);
     const overall = new Map<string | null, number>();
     for (const r of rows) overall.set(r.reason, (overall.get(r.reason) ?? 0) + r.count);
     const byCampaign =
-      cohort.campaignIds === undefined
+      cohort.campaignIds === undefined && !everyCampaign
         ? []
         : campaigns.map((c) => ({
             campaign: c.campaign,
