@@ -4,6 +4,7 @@ import type { Logger } from '@slack/logger';
 import { type Clock, systemClock } from './clock.js';
 import type { RunConfig } from './config.js';
 import { appRoutes, createRouteServer } from './http/routes.js';
+import { DigestScheduler, DigestSender } from './jobs/digest.js';
 import { Poster } from './jobs/poster.js';
 import { PostUpdater } from './jobs/postUpdater.js';
 import { registerListeners } from './listeners/index.js';
@@ -11,6 +12,7 @@ import { DecisionService } from './services/decisions.js';
 import { StatsService } from './services/stats.js';
 import { createBackgroundClient, createSlackApp, verifyToken } from './slack/app.js';
 import { openDatabase } from './storage/db.js';
+import { DigestStore } from './storage/digests.js';
 import { StatsStore } from './storage/stats.js';
 import { Store } from './storage/store.js';
 
@@ -75,6 +77,15 @@ export async function startLeadloop(
       { timezone: config.timezone, slaHours: config.decisionSlaHours, reasons: config.rejectReasons },
     );
     registerListeners(app, { decisions, stats, logger, workspaceUrl: identity.url });
+    const digests = new DigestStore(db);
+    const digestSender = new DigestSender(
+      { digests, stats, client: backgroundClient, logger, clock },
+      { channels: config.digestChannelIds, timezone: config.timezone, workspaceUrl: identity.url },
+    );
+    const digestScheduler = new DigestScheduler(
+      { sender: digestSender, digests, clock, logger },
+      { cron: config.digestCron, timezone: config.timezone },
+    );
     app.error(async (error) => {
       logger.error('Unhandled error in a Slack listener', error);
     });
@@ -89,6 +100,7 @@ export async function startLeadloop(
     }
     poster.start();
     postUpdater.start();
+    await digestScheduler.start();
     const pruner = setInterval(() => {
       try {
         store.pruneSlackEvents(clock.now() - EVENT_ID_RETENTION_MS);
@@ -110,7 +122,7 @@ export async function startLeadloop(
         stopping ??= (async () => {
           const closed = closeServer(server);
           clearInterval(pruner);
-          await Promise.all([poster.stop(), postUpdater.stop()]);
+          await Promise.all([poster.stop(), postUpdater.stop(), digestScheduler.stop()]);
           if (!httpReceiver) await app.stop();
           await closed;
           closeDb();

@@ -1,5 +1,6 @@
 import { systemClock } from '../clock.js';
 import { ConfigError, LeadloopError, UsageError } from '../errors.js';
+import { DIGEST_HELP, digestCommand } from './digest.js';
 import { IMPORT_HELP, importCommand } from './import.js';
 import { type CommandIo, line } from './io.js';
 import { MIGRATE_HELP, migrateCommand } from './migrate.js';
@@ -17,6 +18,7 @@ Commands:
   import <file.csv>      import leads from a CRM export, with a progress bar
   reconcile [--since 7d] record decisions whose Slack events were lost, from the posts' reactions
   stats [words] [--json|--csv]  acceptance rates by campaign, as /leadstats shows them
+  digest --dry-run|--send [--week 2026-W47] [--force]  the weekly digest: print it, or send it now
   help [command]         show help for a command
 
 Configuration is read from the environment and .env; see .env.example.`;
@@ -27,6 +29,7 @@ const HELP: Record<string, string> = {
   import: IMPORT_HELP,
   reconcile: RECONCILE_HELP,
   stats: STATS_HELP,
+  digest: DIGEST_HELP,
 };
 
 export async function runCli(argv: string[], io: CommandIo, signals: NodeJS.EventEmitter): Promise<number> {
@@ -39,6 +42,8 @@ export async function runCli(argv: string[], io: CommandIo, signals: NodeJS.Even
     switch (command) {
       case 'start':
         return await startCommand(args, io, systemClock, signals);
+      case 'digest':
+        return await digestCommand(args, io, systemClock);
       case 'stats':
         return await statsCommand(args, io, systemClock);
       case 'migrate':

@@ -160,3 +160,32 @@ export type CampaignRow = typeof campaigns.$inferSelect;
 export type LeadRow = typeof leads.$inferSelect;
 export type NewLeadRow = typeof leads.$inferInsert;
 export type DecisionRow = typeof decisions.$inferSelect;
+
+/**
+ * One row per (ISO week, channel) the digest goes to. The row is claimed ('sending') before the
+ * message is sent and marked 'sent' with its ts after, so a restart, a second cron firing or two
+ * overlapping runs never send a week twice; 'failed' rows are retried later on their own.
+ */
+export const DIGEST_STATUSES = ['sending', 'sent', 'failed'] as const;
+
+export const digestSends = sqliteTable(
+  'digest_sends',
+  {
+    week: text('week').notNull(),
+    channel: text('channel').notNull(),
+    status: text('status', { enum: DIGEST_STATUSES }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    startedAt: integer('started_at').notNull(),
+    sentAt: integer('sent_at'),
+    ts: text('ts'),
+    chartFileId: text('chart_file_id'),
+    error: text('error'),
+  },
+  (t) => [primaryKey({ columns: [t.week, t.channel] })],
+);
+
+/** Small facts about this installation (e.g. when it first ran, so catch-up never predates it). */
+export const appMeta = sqliteTable('app_meta', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});

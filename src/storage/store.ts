@@ -99,7 +99,7 @@ export class Store {
 
   /** Must run inside a transaction. */
   private insertBatch(
-    inputs: readonly LeadInput[],
+    inputs: readonly LeadFields[],
     receivedAt: number,
     onProgress?: (done: number) => void,
   ): IngestResult[] {
@@ -603,8 +603,11 @@ export interface LeadDecisions {
   history: DecisionRow[];
 }
 
+/** A lead's fields as storage takes them: validated input, where every field but the campaign may be absent. */
+export type LeadFields = Partial<LeadInput> & { campaign: string };
+
 export interface HistoricalLead {
-  lead: LeadInput;
+  lead: LeadFields;
   receivedAt: number;
   postedAt: number;
   channel: string;
