@@ -59,7 +59,7 @@ export async function digestCommand(args: string[], io: CommandIo, clock: Clock)
     );
     if (values['dry-run']) {
       const digest = digestFor({ stats, clock }, { timezone: config.timezone }, week);
-      line(io.stdout, digestText(digest));
+      line(io.stdout, digestText(digest, { timezone: config.timezone }));
       const path = resolve(io.cwd, values.chart ?? `leadloop-digest-${digest.isoWeek}.png`);
       writeFileSync(path, await renderDigestChart(digest));
       line(io.stdout, '');

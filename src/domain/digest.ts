@@ -70,9 +70,12 @@ export function buildDigest(input: {
       changePoints: changeInPoints(stats.judgement.rate, prior?.judgement.rate),
     };
   });
-  const judgeable = campaigns.filter((c) => c.stats.judgement.verdict !== 'too_few' && c.stats.judgement.rate !== undefined);
+  const judgeable = campaigns.filter(
+    (c) => c.stats.judgement.verdict !== 'too_few' && c.stats.judgement.rate !== undefined,
+  );
   const weakestWeek = [...judgeable].sort(
-    (a, b) => (a.stats.judgement.rate ?? 0) - (b.stats.judgement.rate ?? 0) || b.stats.posted - a.stats.posted,
+    (a, b) =>
+      (a.stats.judgement.rate ?? 0) - (b.stats.judgement.rate ?? 0) || b.stats.posted - a.stats.posted,
   )[0];
   const weakestReasons = weakestWeek
     ? (thisWeek.reasons?.byCampaign.find((r) => r.campaign === weakestWeek.campaign)?.reasons ?? [])

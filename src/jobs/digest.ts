@@ -68,7 +68,10 @@ export class DigestSender {
   private async sendAll(options: { isoWeek?: string; force?: boolean }): Promise<ChannelOutcome[]> {
     const { logger } = this.deps;
     const digest = this.build(options.isoWeek);
-    const message = digestMessage(digest, { workspaceUrl: this.settings.workspaceUrl });
+    const message = digestMessage(digest, {
+      workspaceUrl: this.settings.workspaceUrl,
+      timezone: this.settings.timezone,
+    });
     let chart: Buffer | undefined;
     const outcomes: ChannelOutcome[] = [];
     for (const channel of this.settings.channels) {

@@ -17,11 +17,31 @@ export function digestFor(
     ? resolvePeriod({ kind: 'iso-week', week: isoWeek }, now, settings.timezone)
     : lastFullWeek(now, settings.timezone);
   const previous = previousPeriod(week, settings.timezone);
-  const thisWeek = deps.stats.report(DIGEST_QUERY, week, { start: week.start, end: week.end }, now, undefined, {
-    reasons: true,
-    reasonsByCampaign: true,
-    pending: true,
+  const thisWeek = deps.stats.report(
+    DIGEST_QUERY,
+    week,
+    { start: week.start, end: week.end },
+    now,
+    undefined,
+    {
+      reasons: true,
+      reasonsByCampaign: true,
+      pending: true,
+    },
+  );
+  const lastWeek = deps.stats.report(
+    DIGEST_QUERY,
+    previous,
+    { start: previous.start, end: previous.end },
+    now,
+    undefined,
+    {},
+  );
+  return buildDigest({
+    week,
+    previous,
+    isoWeek: isoWeekOf(week.start, settings.timezone),
+    thisWeek,
+    lastWeek,
   });
-  const lastWeek = deps.stats.report(DIGEST_QUERY, previous, { start: previous.start, end: previous.end }, now, undefined, {});
-  return buildDigest({ week, previous, isoWeek: isoWeekOf(week.start, settings.timezone), thisWeek, lastWeek });
 }
