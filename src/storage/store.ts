@@ -344,18 +344,7 @@ export class Store {
         if (input.reaction !== undefined) {
           // One user cannot react twice with one emoji: the same reaction seen again (reconcile
           // after a late event, or the other way round) is the same decision.
-          const same = tx
-            .select()
-            .from(decisions)
-            .where(
-              and(
-                eq(decisions.leadId, input.leadId),
-                eq(decisions.userId, input.userId),
-                eq(decisions.reaction, input.reaction),
-                isNull(decisions.retractedAt),
-              ),
-            )
-            .get();
+          const same = this.standingReaction(tx, input.leadId, input.userId, input.reaction);
           if (same) return { changed: false, decision: same, ...this.currentState(tx, input.leadId) };
         } else if (mine && mine.verdict === input.verdict) {
           const sameReason =
@@ -409,19 +398,7 @@ export class Store {
     return this.db.transaction(
       (tx) => {
         if (!this.claimEvent(tx, input.eventId, input.at)) return undefined;
-        const target = tx
-          .select()
-          .from(decisions)
-          .where(
-            and(
-              eq(decisions.leadId, input.leadId),
-              eq(decisions.userId, input.userId),
-              eq(decisions.reaction, input.reaction),
-              isNull(decisions.retractedAt),
-            ),
-          )
-          .orderBy(desc(decisions.decidedAt), desc(decisions.id))
-          .get();
+        const target = this.standingReaction(tx, input.leadId, input.userId, input.reaction);
         if (!target) return { changed: false, retracted: undefined, ...this.currentState(tx, input.leadId) };
         tx.update(decisions).set({ retractedAt: input.at }).where(eq(decisions.id, target.id)).run();
         return {
@@ -458,6 +435,23 @@ export class Store {
       },
       { behavior: 'immediate' },
     );
+  }
+
+  /** The rep's latest standing decision on a lead made with this reaction. */
+  private standingReaction(tx: Tx, leadId: number, userId: string, reaction: string): DecisionRow | undefined {
+    return tx
+      .select()
+      .from(decisions)
+      .where(
+        and(
+          eq(decisions.leadId, leadId),
+          eq(decisions.userId, userId),
+          eq(decisions.reaction, reaction),
+          isNull(decisions.retractedAt),
+        ),
+      )
+      .orderBy(desc(decisions.decidedAt), desc(decisions.id))
+      .get();
   }
 
   /** The rep's latest standing decision on a lead. */
