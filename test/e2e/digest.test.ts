@@ -188,6 +188,44 @@ describe('the weekly digest', () => {
     }
   });
 
+  it('an interrupted send that never reached Slack is sent once on the next run', async () => {
+    const fake = await FakeSlack.start();
+    t = await startTestBot({ fake, clock: movableClock(MON_W48_1000), env: { TIMEZONE: ZONE } });
+    seed(t);
+    t.bot.store.db.$client
+      .prepare(
+        "INSERT INTO digest_sends (week, channel, status, attempts, started_at) VALUES ('2026-W47', ?, 'sending', 1, ?)",
+      )
+      .run(SALES, MON_W48_1000 - 20 * 60_000);
+    const dir = tempDir();
+    try {
+      const run = () =>
+        runCli(
+          ['digest', '--send', '--week', '2026-W47'],
+          {
+            env: { ...cliEnv(t!), TIMEZONE: ZONE },
+            cwd: dir.dir,
+            stdout: new PassThrough(),
+            stderr: new PassThrough(),
+          },
+          new EventEmitter(),
+        );
+      expect(await run()).toBe(0);
+      expect(await run()).toBe(0);
+      expect(fake.calls('conversations.history').length).toBeGreaterThanOrEqual(1);
+      expect(
+        digestPosts(fake)
+          .map((p) => p.args.channel)
+          .sort(),
+      ).toEqual([SALES, MARKETING].sort());
+    } finally {
+      dir.cleanup();
+      await t.close();
+      t = undefined;
+      await fake.close();
+    }
+  });
+
   it('the upload failing still leaves the text digest sent', async () => {
     const fake = await FakeSlack.start();
     t = await startTestBot({ fake, clock: movableClock(MON_W48_1000), env: { TIMEZONE: ZONE } });
