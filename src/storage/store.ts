@@ -67,9 +67,11 @@ const leadForPostColumns = {
 
 export class Store {
   private readonly ingestQueries: ReturnType<typeof prepareIngestQueries>;
+  private readonly historyQueries: ReturnType<typeof prepareHistoryQueries>;
 
   constructor(readonly db: Db) {
     this.ingestQueries = prepareIngestQueries(db);
+    this.historyQueries = prepareHistoryQueries(db);
   }
 
   /**
@@ -153,8 +155,9 @@ export class Store {
    * derived as for live decisions. One transaction per call.
    */
   insertHistory(items: readonly HistoricalLead[]): number[] {
+    const q = this.historyQueries;
     return this.db.transaction(
-      (tx) => {
+      () => {
         const [first] = items;
         if (!first) return [];
         const ids = this.insertBatch(
@@ -162,41 +165,35 @@ export class Store {
           first.receivedAt,
         ).map((r) => Number(r.id));
         items.forEach((item, index) => {
-          const id = ids[index] as number;
-          const history = item.decisions.map((d) =>
-            tx
-              .insert(decisions)
-              .values({
-                leadId: id,
-                userId: d.userId,
-                verdict: d.verdict,
-                source: d.source ?? 'reaction',
-                reaction: d.reaction ?? null,
-                reason: d.reason ?? null,
-                note: d.note ?? null,
-                decidedAt: d.decidedAt,
-                retractedAt: d.retractedAt ?? null,
-              })
-              .returning()
-              .get(),
-          );
+          const leadId = ids[index] as number;
+          const history = item.decisions.map((d) => {
+            const values = {
+              leadId,
+              userId: d.userId,
+              verdict: d.verdict,
+              source: d.source ?? 'reaction',
+              reaction: d.reaction ?? null,
+              reason: d.reason ?? null,
+              note: d.note ?? null,
+              decidedAt: d.decidedAt,
+              retractedAt: d.retractedAt ?? null,
+            };
+            const { id } = q.insertDecision.get(values) as { id: number };
+            return { ...values, id };
+          });
           const derived = deriveLeadState(history);
-          tx.update(leads)
-            .set({
-              receivedAt: item.receivedAt,
-              postStatus: 'posted',
-              postNextAt: null,
-              postChannel: item.channel,
-              postTs: item.ts,
-              postedAt: item.postedAt,
-              state: derived.state,
-              stateBy: derived.winner?.userId ?? null,
-              stateAt: derived.winner?.decidedAt ?? null,
-              stateReason: derived.winner?.reason ?? null,
-              firstDecidedAt: derived.firstDecidedAt ?? null,
-            })
-            .where(eq(leads.id, id))
-            .run();
+          q.markHistoricalPost.run({
+            id: leadId,
+            receivedAt: item.receivedAt,
+            channel: item.channel,
+            ts: item.ts,
+            postedAt: item.postedAt,
+            state: derived.state,
+            stateBy: derived.winner?.userId ?? null,
+            stateAt: derived.winner?.decidedAt ?? null,
+            stateReason: derived.winner?.reason ?? null,
+            firstDecidedAt: derived.firstDecidedAt ?? null,
+          });
         });
         return ids;
       },
@@ -438,7 +435,12 @@ export class Store {
   }
 
   /** The rep's latest standing decision on a lead made with this reaction. */
-  private standingReaction(tx: Tx, leadId: number, userId: string, reaction: string): DecisionRow | undefined {
+  private standingReaction(
+    tx: Tx,
+    leadId: number,
+    userId: string,
+    reaction: string,
+  ): DecisionRow | undefined {
     return tx
       .select()
       .from(decisions)
@@ -583,6 +585,45 @@ function prepareIngestQueries(db: Db) {
         postNextAt: sql.placeholder('receivedAt'),
       })
       .returning({ id: leads.id })
+      .prepare(),
+  };
+}
+
+/** Bulk loads of history (demo and bench data) insert hundreds of thousands of rows. */
+function prepareHistoryQueries(db: Db) {
+  const p = (name: string) => sql.placeholder(name);
+  return {
+    insertDecision: db
+      .insert(decisions)
+      .values({
+        leadId: p('leadId'),
+        userId: p('userId'),
+        verdict: p('verdict'),
+        source: p('source'),
+        reaction: p('reaction'),
+        reason: p('reason'),
+        note: p('note'),
+        decidedAt: p('decidedAt'),
+        retractedAt: p('retractedAt'),
+      })
+      .returning({ id: decisions.id })
+      .prepare(),
+    markHistoricalPost: db
+      .update(leads)
+      .set({
+        receivedAt: sql`${p('receivedAt')}`,
+        postStatus: 'posted',
+        postNextAt: null,
+        postChannel: sql`${p('channel')}`,
+        postTs: sql`${p('ts')}`,
+        postedAt: sql`${p('postedAt')}`,
+        state: sql`${p('state')}`,
+        stateBy: sql`${p('stateBy')}`,
+        stateAt: sql`${p('stateAt')}`,
+        stateReason: sql`${p('stateReason')}`,
+        firstDecidedAt: sql`${p('firstDecidedAt')}`,
+      })
+      .where(eq(leads.id, sql`${p('id')}`))
       .prepare(),
   };
 }
