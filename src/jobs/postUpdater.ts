@@ -1,6 +1,7 @@
 import type { Logger } from '@slack/logger';
 import type { WebClient } from '@slack/web-api';
 import type { Clock } from '../clock.js';
+import { TokenBucket } from '../domain/pacing.js';
 import { type LeadPostOptions, leadPost } from '../slack/blocks/leadPost.js';
 import { classifySlackError } from '../slack/errors.js';
 import type { Store } from '../storage/store.js';
@@ -33,23 +34,29 @@ const GONE = new Set([
 export class PostUpdater extends QueueWorker {
   private holdUntil = 0;
   private failures = 0;
+  /** chat.update is Tier 3 (about 50 a minute): a short burst, then paced; edits coalesce meanwhile. */
+  private readonly bucket: TokenBucket;
 
   constructor(
     private readonly deps: PostUpdaterDeps,
     private readonly options: LeadPostOptions,
+    pacing: { burst: number; intervalMs: number } = { burst: 10, intervalMs: 1_200 },
   ) {
     super('post updater', deps.logger);
+    this.bucket = new TokenBucket(pacing.burst, pacing.intervalMs, deps.clock.now());
   }
 
   protected async step(): Promise<number | undefined> {
     const { store, client, clock, logger } = this.deps;
-    const wait = this.holdUntil - clock.now();
+    const now = clock.now();
+    const wait = Math.max(this.holdUntil - now, this.bucket.delay(now));
     if (wait > 0) return wait;
     const post = store.nextPostToRender();
     // Decisions also come from other processes (leadloop reconcile): look again now and then.
     if (!post) return IDLE_POLL_MS;
     const decided = store.leadDecisions(post.id);
     const content = leadPost(post, this.options, { ...decided, postedAt: post.postedAt });
+    this.bucket.take(now);
     try {
       await client.chat.update({ channel: post.channel, ts: post.ts, ...content });
       store.markRendered(post.id, post.postVersion);
@@ -59,6 +66,7 @@ export class PostUpdater extends QueueWorker {
       const failure = classifySlackError(error, { channel: post.channel });
       if (failure.kind === 'rate_limited') {
         this.holdUntil = clock.now() + failure.retryAfterMs;
+        this.bucket.holdUntil(this.holdUntil);
       } else if (GONE.has(failure.code) || failure.kind === 'bad_request') {
         store.markRendered(post.id, post.postVersion);
         logger.warn(

@@ -68,10 +68,12 @@ const leadForPostColumns = {
 export class Store {
   private readonly ingestQueries: ReturnType<typeof prepareIngestQueries>;
   private readonly historyQueries: ReturnType<typeof prepareHistoryQueries>;
+  private readonly decisionQueries: ReturnType<typeof prepareDecisionQueries>;
 
   constructor(readonly db: Db) {
     this.ingestQueries = prepareIngestQueries(db);
     this.historyQueries = prepareHistoryQueries(db);
+    this.decisionQueries = prepareDecisionQueries(db);
   }
 
   /**
@@ -178,8 +180,7 @@ export class Store {
               decidedAt: d.decidedAt,
               retractedAt: d.retractedAt ?? null,
             };
-            const { id } = q.insertDecision.get(values) as { id: number };
-            return { ...values, id };
+            return this.decisionQueries.insertDecision.get(values) as DecisionRow;
           });
           const derived = deriveLeadState(history);
           q.markHistoricalPost.run({
@@ -285,43 +286,30 @@ export class Store {
 
   /** The lead whose post is this message, if it is a lead post. */
   leadByPost(channel: string, ts: string): { id: number; postedAt: number | null } | undefined {
-    return this.db
-      .select({ id: leads.id, postedAt: leads.postedAt })
-      .from(leads)
-      .where(and(eq(leads.postChannel, channel), eq(leads.postTs, ts)))
-      .get();
+    return this.decisionQueries.leadByPost.get({ channel, ts });
   }
 
   /**
    * Records that a Slack event was handled, inside the caller's transaction. False when it was
    * seen before: Slack redelivers with the same event_id, and the effect must happen once.
    */
-  private claimEvent(tx: Tx, eventId: string | undefined, now: number): boolean {
+  private claimEvent(eventId: string | undefined, now: number): boolean {
     if (eventId === undefined) return true;
-    const inserted = tx
-      .insert(slackEvents)
-      .values({ eventId, receivedAt: now })
-      .onConflictDoNothing()
-      .returning({ eventId: slackEvents.eventId })
-      .get();
-    return inserted !== undefined;
+    return this.decisionQueries.claimEvent.get({ eventId, receivedAt: now }) !== undefined;
   }
 
   /** Recomputes the lead's state from its history and bumps the post version when it changed. */
-  private refreshState(tx: Tx, leadId: number): LeadDecisions {
-    const history = tx.select().from(decisions).where(eq(decisions.leadId, leadId)).all();
+  private refreshState(leadId: number): LeadDecisions {
+    const history = this.decisionQueries.historyOf.all({ leadId });
     const derived = deriveLeadState(history);
-    tx.update(leads)
-      .set({
-        state: derived.state,
-        stateBy: derived.winner?.userId ?? null,
-        stateAt: derived.winner?.decidedAt ?? null,
-        stateReason: derived.winner?.reason ?? null,
-        firstDecidedAt: derived.firstDecidedAt ?? null,
-        postVersion: sql`${leads.postVersion} + 1`,
-      })
-      .where(eq(leads.id, leadId))
-      .run();
+    this.decisionQueries.updateState.run({
+      id: leadId,
+      state: derived.state,
+      stateBy: derived.winner?.userId ?? null,
+      stateAt: derived.winner?.decidedAt ?? null,
+      stateReason: derived.winner?.reason ?? null,
+      firstDecidedAt: derived.firstDecidedAt ?? null,
+    });
     return { ...derived, history };
   }
 
@@ -336,24 +324,24 @@ export class Store {
   recordDecision(input: NewDecision): DecisionOutcome | undefined {
     return this.db.transaction(
       (tx) => {
-        if (!this.claimEvent(tx, input.eventId, input.decidedAt)) return undefined;
-        const mine = this.standingOf(tx, input.leadId, input.userId);
+        if (!this.claimEvent(input.eventId, input.decidedAt)) return undefined;
+        const mine = this.standingOf(input.leadId, input.userId);
         if (input.reaction !== undefined) {
           // One user cannot react twice with one emoji: the same reaction seen again (reconcile
           // after a late event, or the other way round) is the same decision.
-          const same = this.standingReaction(tx, input.leadId, input.userId, input.reaction);
-          if (same) return { changed: false, decision: same, ...this.currentState(tx, input.leadId) };
+          const same = this.standingReaction(input.leadId, input.userId, input.reaction);
+          if (same) return { changed: false, decision: same, ...this.currentState(input.leadId) };
         } else if (mine && mine.verdict === input.verdict) {
           const sameReason =
             input.reason === undefined ||
             (mine.reason === input.reason && (input.note ?? null) === mine.note);
-          if (sameReason) return { changed: false, decision: mine, ...this.currentState(tx, input.leadId) };
+          if (sameReason) return { changed: false, decision: mine, ...this.currentState(input.leadId) };
           if (input.verdict === 'reject' && mine.reason === null) {
             tx.update(decisions)
               .set({ reason: input.reason ?? null, note: input.note ?? null })
               .where(eq(decisions.id, mine.id))
               .run();
-            const state = this.refreshState(tx, input.leadId);
+            const state = this.refreshState(input.leadId);
             return {
               changed: true,
               decision: { ...mine, reason: input.reason ?? null, note: input.note ?? null },
@@ -361,21 +349,18 @@ export class Store {
             };
           }
         }
-        const decision = tx
-          .insert(decisions)
-          .values({
-            leadId: input.leadId,
-            userId: input.userId,
-            verdict: input.verdict,
-            source: input.source,
-            reaction: input.reaction ?? null,
-            reason: input.reason ?? null,
-            note: input.note ?? null,
-            decidedAt: input.decidedAt,
-          })
-          .returning()
-          .get();
-        return { changed: true, decision, ...this.refreshState(tx, input.leadId) };
+        const decision = this.decisionQueries.insertDecision.get({
+          leadId: input.leadId,
+          userId: input.userId,
+          verdict: input.verdict,
+          source: input.source,
+          reaction: input.reaction ?? null,
+          reason: input.reason ?? null,
+          note: input.note ?? null,
+          decidedAt: input.decidedAt,
+          retractedAt: null,
+        }) as DecisionRow;
+        return { changed: true, decision, ...this.refreshState(input.leadId) };
       },
       { behavior: 'immediate' },
     );
@@ -394,14 +379,14 @@ export class Store {
   }): (LeadDecisions & { changed: boolean; retracted: DecisionRow | undefined }) | undefined {
     return this.db.transaction(
       (tx) => {
-        if (!this.claimEvent(tx, input.eventId, input.at)) return undefined;
-        const target = this.standingReaction(tx, input.leadId, input.userId, input.reaction);
-        if (!target) return { changed: false, retracted: undefined, ...this.currentState(tx, input.leadId) };
+        if (!this.claimEvent(input.eventId, input.at)) return undefined;
+        const target = this.standingReaction(input.leadId, input.userId, input.reaction);
+        if (!target) return { changed: false, retracted: undefined, ...this.currentState(input.leadId) };
         tx.update(decisions).set({ retractedAt: input.at }).where(eq(decisions.id, target.id)).run();
         return {
           changed: true,
           retracted: { ...target, retractedAt: input.at },
-          ...this.refreshState(tx, input.leadId),
+          ...this.refreshState(input.leadId),
         };
       },
       { behavior: 'immediate' },
@@ -415,10 +400,10 @@ export class Store {
   attachReason(input: { leadId: number; userId: string; reason: string; note: string | null }) {
     return this.db.transaction(
       (tx) => {
-        const mine = this.standingOf(tx, input.leadId, input.userId);
+        const mine = this.standingOf(input.leadId, input.userId);
         if (mine?.verdict !== 'reject') return undefined;
         if (mine.reason === input.reason && mine.note === input.note) {
-          return { changed: false, decision: mine, ...this.currentState(tx, input.leadId) };
+          return { changed: false, decision: mine, ...this.currentState(input.leadId) };
         }
         tx.update(decisions)
           .set({ reason: input.reason, note: input.note })
@@ -427,7 +412,7 @@ export class Store {
         return {
           changed: true,
           decision: { ...mine, reason: input.reason, note: input.note },
-          ...this.refreshState(tx, input.leadId),
+          ...this.refreshState(input.leadId),
         };
       },
       { behavior: 'immediate' },
@@ -435,45 +420,23 @@ export class Store {
   }
 
   /** The rep's latest standing decision on a lead made with this reaction. */
-  private standingReaction(
-    tx: Tx,
-    leadId: number,
-    userId: string,
-    reaction: string,
-  ): DecisionRow | undefined {
-    return tx
-      .select()
-      .from(decisions)
-      .where(
-        and(
-          eq(decisions.leadId, leadId),
-          eq(decisions.userId, userId),
-          eq(decisions.reaction, reaction),
-          isNull(decisions.retractedAt),
-        ),
-      )
-      .orderBy(desc(decisions.decidedAt), desc(decisions.id))
-      .get();
+  private standingReaction(leadId: number, userId: string, reaction: string): DecisionRow | undefined {
+    return this.decisionQueries.standingReaction.get({ leadId, userId, reaction });
   }
 
   /** The rep's latest standing decision on a lead. */
-  private standingOf(tx: Tx, leadId: number, userId: string): DecisionRow | undefined {
-    return tx
-      .select()
-      .from(decisions)
-      .where(and(eq(decisions.leadId, leadId), eq(decisions.userId, userId), isNull(decisions.retractedAt)))
-      .orderBy(desc(decisions.decidedAt), desc(decisions.id))
-      .get();
+  private standingOf(leadId: number, userId: string): DecisionRow | undefined {
+    return this.decisionQueries.standingOf.get({ leadId, userId });
   }
 
-  private currentState(tx: Tx, leadId: number): LeadDecisions {
-    const history = tx.select().from(decisions).where(eq(decisions.leadId, leadId)).all();
+  private currentState(leadId: number): LeadDecisions {
+    const history = this.decisionQueries.historyOf.all({ leadId });
     return { ...deriveLeadState(history), history };
   }
 
   /** The lead's decisions and derived state, for rendering its post. */
   leadDecisions(leadId: number): LeadDecisions {
-    return this.currentState(this.db, leadId);
+    return this.currentState(leadId);
   }
 
   /** Standing decisions by reaction on a lead, for reconciliation against reactions.get. */
@@ -589,10 +552,54 @@ function prepareIngestQueries(db: Db) {
   };
 }
 
-/** Bulk loads of history (demo and bench data) insert hundreds of thousands of rows. */
-function prepareHistoryQueries(db: Db) {
+/** The reaction and click path: hundreds of decisions a second at peak, each a few statements. */
+function prepareDecisionQueries(db: Db) {
   const p = (name: string) => sql.placeholder(name);
+  const latestFirst = [desc(decisions.decidedAt), desc(decisions.id)] as const;
   return {
+    leadByPost: db
+      .select({ id: leads.id, postedAt: leads.postedAt })
+      .from(leads)
+      .where(and(eq(leads.postChannel, p('channel')), eq(leads.postTs, p('ts'))))
+      .prepare(),
+    claimEvent: db
+      .insert(slackEvents)
+      .values({ eventId: p('eventId'), receivedAt: p('receivedAt') })
+      .onConflictDoNothing()
+      .returning({ eventId: slackEvents.eventId })
+      .prepare(),
+    historyOf: db
+      .select()
+      .from(decisions)
+      .where(eq(decisions.leadId, p('leadId')))
+      .prepare(),
+    standingOf: db
+      .select()
+      .from(decisions)
+      .where(
+        and(
+          eq(decisions.leadId, p('leadId')),
+          eq(decisions.userId, p('userId')),
+          isNull(decisions.retractedAt),
+        ),
+      )
+      .orderBy(...latestFirst)
+      .limit(1)
+      .prepare(),
+    standingReaction: db
+      .select()
+      .from(decisions)
+      .where(
+        and(
+          eq(decisions.leadId, p('leadId')),
+          eq(decisions.userId, p('userId')),
+          eq(decisions.reaction, p('reaction')),
+          isNull(decisions.retractedAt),
+        ),
+      )
+      .orderBy(...latestFirst)
+      .limit(1)
+      .prepare(),
     insertDecision: db
       .insert(decisions)
       .values({
@@ -606,8 +613,27 @@ function prepareHistoryQueries(db: Db) {
         decidedAt: p('decidedAt'),
         retractedAt: p('retractedAt'),
       })
-      .returning({ id: decisions.id })
+      .returning()
       .prepare(),
+    updateState: db
+      .update(leads)
+      .set({
+        state: sql`${p('state')}`,
+        stateBy: sql`${p('stateBy')}`,
+        stateAt: sql`${p('stateAt')}`,
+        stateReason: sql`${p('stateReason')}`,
+        firstDecidedAt: sql`${p('firstDecidedAt')}`,
+        postVersion: sql`${leads.postVersion} + 1`,
+      })
+      .where(eq(leads.id, sql`${p('id')}`))
+      .prepare(),
+  };
+}
+
+/** Bulk loads of history (demo and bench data) insert hundreds of thousands of rows. */
+function prepareHistoryQueries(db: Db) {
+  const p = (name: string) => sql.placeholder(name);
+  return {
     markHistoricalPost: db
       .update(leads)
       .set({
