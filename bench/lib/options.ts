@@ -24,6 +24,10 @@ export interface BenchOptions {
   breakdownRequests: number;
   /** Write a V8 CPU profile of each child server to bench/out/prof/. */
   cpuProfile: boolean;
+  /** Timed reaction_added events per reactions run (each also sent again as a retry). */
+  reactionEvents: number;
+  /** Posted leads in the database the reactions measure runs on. */
+  reactionLeads: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -78,6 +82,8 @@ export function readOptions(env: Env, quick: boolean): BenchOptions {
     latencySpacingMs: int(env, 'BENCH_LATENCY_SPACING_MS', 1_100, 1_000),
     breakdownRequests: int(env, 'BENCH_BREAKDOWN_REQUESTS', quick ? 1_000 : 5_000, 1),
     cpuProfile: env.BENCH_CPU_PROFILE === '1',
+    reactionEvents: int(env, 'BENCH_REACTION_EVENTS', quick ? 1_000 : 20_000, 1),
+    reactionLeads: int(env, 'BENCH_REACTION_LEADS', 100_000, 1),
   };
 }
 
@@ -92,5 +98,7 @@ export const ENV_HELP = `Scale (environment):
   BENCH_LATENCY_SAMPLES=30      leads timed from 202 to chat.postMessage
   BENCH_LATENCY_SPACING_MS=1100 time between those leads (>= 1000 keeps the poster's token bucket full)
   BENCH_BREAKDOWN_REQUESTS=5000 requests per server variant in the breakdown
+  BENCH_REACTION_EVENTS=20000   timed signed reaction_added events per reactions run (then each again as a retry)
+  BENCH_REACTION_LEADS=100000   posted leads in the reactions database (events need at most 2 per lead)
   BENCH_CPU_PROFILE=1           write V8 CPU profiles of the child servers to bench/out/prof/
 --quick lowers every default for a smoke run (environment values still win).`;

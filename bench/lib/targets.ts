@@ -15,6 +15,8 @@ import { BENCH_DIR, LOG_DIR, PROFILE_DIR, REPO_DIR } from './paths.js';
 
 export const INGEST_TOKEN = 'bench-ingest-token-0123456789abcdef';
 export const LEADS_CHANNEL = 'C0LEADS001';
+/** The app's signing secret in the bench: Slack signs each request to /slack/events with it. */
+export const SIGNING_SECRET = 'bench-signing-secret-0123456789abcdef';
 
 /** A running server under test, wherever it runs. */
 export interface Target {
@@ -35,7 +37,7 @@ export interface Target {
 export function appEnv(fake: FakeSlack, extra: Record<string, string> = {}): Record<string, string> {
   return {
     SLACK_BOT_TOKEN: fake.botToken,
-    SLACK_SIGNING_SECRET: 'bench-signing-secret-0123456789abcdef',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: fake.url,
     LEADS_CHANNEL_ID: LEADS_CHANNEL,
     DIGEST_CHANNEL_IDS: 'C0SALES001,C0MKTG0001',
@@ -71,6 +73,8 @@ export interface StartTargetOptions {
   label: string;
   env?: Record<string, string>;
   cpuProfile?: boolean;
+  /** Fills the (not yet existing) database file before the server starts, e.g. by copying a prepared one. */
+  prepareDatabase?: (databasePath: string) => void;
 }
 
 export async function startTarget(options: StartTargetOptions): Promise<Target> {
@@ -79,6 +83,7 @@ export async function startTarget(options: StartTargetOptions): Promise<Target> 
   const env = { ...options.env, DATABASE_PATH: databasePath };
   const removeDir = () => rmSync(dir, { recursive: true, force: true });
   try {
+    options.prepareDatabase?.(databasePath);
     const target =
       options.mode === 'process'
         ? await startChild(options, env, databasePath)

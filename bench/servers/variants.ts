@@ -7,7 +7,7 @@ import type { DestinationStream } from 'pino';
  * - app: the real bot, started as `leadloop start` does (config from the environment, startLeadloop).
  * - routes: POST /leads without Bolt and without the poster (the Socket Mode route server), on the
  *   same SQLite file; BENCH_SYNCHRONOUS overrides the pragma, to price the fsync, and BENCH_PRAGMAS
- *   sets others, for experiments.
+ *   sets others, for experiments. BENCH_SYNCHRONOUS applies to the app too (no measure sets it).
  * - bare: node:http answering 202 after reading the body, with no parsing and no SQLite: the
  *   floor that the HTTP stack and the load generator set on this machine.
  */
@@ -60,6 +60,9 @@ async function startApp(env: Env, logDestination: DestinationStream | undefined)
   const { startLeadloop } = await import('../../src/main.js');
   const config = asRunConfig(parseConfig(env, 'run'));
   const running = await startLeadloop(config, { logger: createLogger(config.logLevel, logDestination) });
+  // For experiments, as with routes: BENCH_SYNCHRONOUS overrides the app's synchronous pragma (unset: the app's own).
+  const synchronous = env.BENCH_SYNCHRONOUS;
+  if (synchronous) running.store.db.$client.pragma(`synchronous = ${synchronous.replace(/[^A-Za-z]/g, '')}`);
   return { port: running.port, stop: () => running.stop() };
 }
 
