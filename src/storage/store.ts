@@ -654,7 +654,6 @@ function prepareHistoryQueries(db: Db) {
   };
 }
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db;
 
 export interface LeadDecisions {
   state: 'pending' | 'accepted' | 'rejected';
