@@ -654,7 +654,6 @@ function prepareHistoryQueries(db: Db) {
   };
 }
 
-
 export interface LeadDecisions {
   state: 'pending' | 'accepted' | 'rejected';
   winner: DecisionRow | undefined;
