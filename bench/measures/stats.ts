@@ -1,33 +1,22 @@
-import { createHash, createHmac } from 'node:crypto';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { FakeSlack } from '../../sandbox/fake-slack.js';
-import { type GenerateOptions, type LoadResult, loadHistory } from '../../sandbox/generate.js';
 import { DEFAULT_REASONS } from '../../src/domain/reasons.js';
 import { parseStatsCommand } from '../../src/domain/statsCommand.js';
 import { StatsService } from '../../src/services/stats.js';
 import { statsMessage } from '../../src/slack/blocks/stats.js';
 import { openDatabase } from '../../src/storage/db.js';
 import { type Cohort, StatsStore } from '../../src/storage/stats.js';
-import { Store } from '../../src/storage/store.js';
 import type { BenchContext, Measure } from '../lib/context.js';
 import { waitHealthy } from '../lib/http.js';
-import { LOG_DIR, OUT_DIR, REPO_DIR } from '../lib/paths.js';
+import { LOG_DIR, REPO_DIR } from '../lib/paths.js';
 import { type Check, fmt, type MeasureReport, type Table } from '../lib/report.js';
 import { percentile, type Summary, summarize } from '../lib/stats.js';
+import { ensureStatsDatabase, STATS_DATA_END, statsGenerateOptions, statsLeads } from '../lib/statsDb.js';
 import { appEnv, LEADS_CHANNEL, startTarget } from '../lib/targets.js';
 
 /**
@@ -40,7 +29,7 @@ import { appEnv, LEADS_CHANNEL, startTarget } from '../lib/targets.js';
  * - Ack: the real app in a child process on a copy of the database, sent signed slash commands as
  *   Slack sends them: the ack of a long query, and the ack of a cheap `help` sent while one runs.
  * The database is generated once into bench/out/stats/ and reused while its parameters, the
- * generator and the migrations are unchanged (see sourceFingerprint).
+ * generator and the migrations are unchanged (see statsSourceFingerprint in bench/lib/statsDb.ts).
  */
 
 const TARGET_P95_MS = 100;
@@ -54,130 +43,14 @@ const SLA_HOURS = 24;
 const REST_MS = 1_000;
 const SIGNING_SECRET = 'bench-stats-signing-secret-0123456789';
 
-const DAY = 86_400_000;
+const _DAY = 86_400_000;
 /** The data ends on a Monday at 17:00 UTC; the fixed clock reads that time. */
-const DATA_END = Date.UTC(2026, 10, 16, 17, 0);
-const DATA_DAYS = 730;
+const DATA_END = STATS_DATA_END;
 /** A prefix of the always-on campaign, which also matches its regional variants. */
 const CAMPAIGN_PREFIX = 'Website: demo';
 
-function statsLeads(quick: boolean): number {
-  const raw = process.env.BENCH_STATS_LEADS?.trim().replace(/_/g, '');
-  if (raw === undefined || raw === '') return quick ? 50_000 : 1_000_000;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1_000) {
-    throw new Error(`BENCH_STATS_LEADS must be a whole number of at least 1000, e.g. 100000; got "${raw}"`);
-  }
-  return value;
-}
-
-function generateOptions(leads: number): GenerateOptions {
-  return {
-    seed: 20_261_116,
-    leads,
-    start: DATA_END - DATA_DAYS * DAY,
-    end: DATA_END,
-    campaigns: 300,
-    reps: 40,
-    now: DATA_END,
-    channel: LEADS_CHANNEL,
-  };
-}
-
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-// ---------------------------------------------------------------------------------------------
-// The database, built once
-
-interface DbSideFile {
-  params: { options: GenerateOptions; source: string };
-  load: LoadResult;
-  builtAt: string;
-  campaigns: number;
-  bytes: number;
-}
-
-/**
- * What the database depends on besides the options: the generator and the migrations (the schema
- * the rows were written in). A change to either builds it again.
- */
-function sourceFingerprint(): string {
-  const hash = createHash('sha256');
-  hash.update(readFileSync(join(REPO_DIR, 'sandbox', 'generate.ts')));
-  const migrations = join(REPO_DIR, 'drizzle');
-  for (const file of readdirSync(migrations)
-    .filter((f) => f.endsWith('.sql'))
-    .sort()) {
-    hash.update(file).update(readFileSync(join(migrations, file)));
-  }
-  return hash.digest('hex').slice(0, 16);
-}
-
-function removeDb(path: string): void {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, { force: true });
-}
-
-function ensureDatabase(
-  ctx: BenchContext,
-  options: GenerateOptions,
-): { path: string; side: DbSideFile; reused: boolean } {
-  const dir = join(OUT_DIR, 'stats');
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, `leads-${options.leads}.db`);
-  const sidePath = `${path}.json`;
-  const params = { options, source: sourceFingerprint() };
-  if (existsSync(path) && existsSync(sidePath)) {
-    try {
-      const side = JSON.parse(readFileSync(sidePath, 'utf8')) as DbSideFile;
-      if (JSON.stringify(side.params) === JSON.stringify(params)) {
-        ctx.progress(`stats: reusing ${path} (built ${side.builtAt})`);
-        return { path, side, reused: true };
-      }
-      ctx.progress('stats: the cached database was built with other parameters or code; building it again');
-    } catch {
-      // An unreadable side file: build again.
-    }
-  }
-  removeDb(path);
-  rmSync(sidePath, { force: true });
-  const building = `${path}.building`;
-  removeDb(building);
-  ctx.progress(
-    `stats: generating ${fmt.int(options.leads)} leads over ${DATA_DAYS} days in ${options.campaigns} campaigns (minutes at 1M)`,
-  );
-  const db = openDatabase(building);
-  let load: LoadResult;
-  let campaigns: number;
-  try {
-    let nextReport = 0;
-    const began = performance.now();
-    load = loadHistory(new Store(db), options, ({ leads, total }) => {
-      if (leads < nextReport && leads < total) return;
-      nextReport = leads + Math.max(50_000, Math.round(total / 10));
-      const s = (performance.now() - began) / 1000;
-      const eta = (s / leads) * (total - leads);
-      ctx.progress(
-        `stats: ${fmt.int(leads)} / ${fmt.int(total)} leads stored, ${s.toFixed(0)} s${leads < total ? `, ~${eta.toFixed(0)} s to go` : ''}`,
-      );
-    });
-    campaigns = (db.$client.prepare('SELECT count(*) AS n FROM campaigns').get() as { n: number }).n;
-  } finally {
-    // Closing the last connection checkpoints the WAL into the file: the file alone is the database.
-    db.$client.close();
-  }
-  renameSync(building, path);
-  removeDb(building);
-  const side: DbSideFile = {
-    params,
-    load,
-    builtAt: new Date().toISOString(),
-    campaigns,
-    bytes: statSync(path).size,
-  };
-  writeFileSync(sidePath, `${JSON.stringify(side, null, 2)}\n`);
-  return { path, side, reused: false };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Timing helpers
@@ -588,8 +461,8 @@ export const stats: Measure = {
   byDefault: false,
   async run(ctx: BenchContext): Promise<MeasureReport> {
     const loadAtStart = loadavg()[0] ?? Number.NaN;
-    const options = generateOptions(statsLeads(ctx.options.quick));
-    const built = ensureDatabase(ctx, options);
+    const options = statsGenerateOptions(statsLeads(ctx.options.quick));
+    const built = ensureStatsDatabase(ctx, options, 'stats');
     const { path, side } = built;
 
     const db = openDatabase(path);
