@@ -9,7 +9,7 @@ import { benchLead, newRunId } from './leads.js';
 
 /**
  * Slack's side of the reactions measure: a database of posted leads to react to, reaction_added
- * deliveries shaped and signed as Slack sends them (see test/harness/slackPayloads.ts and
+ * deliveries shaped and signed as Slack sends them (see sandbox/slack-requests.ts and
  * slackSigning.ts, mirrored here so the bench does not depend on test code), and read-only
  * queries on the app's database while it runs.
  */

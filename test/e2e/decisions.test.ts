@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { blockAction, reactionEvent, viewSubmission } from '../../sandbox/slack-requests.js';
 import { ActionId, BlockId, CallbackId } from '../../src/slack/ids.js';
 import { startTestBot, type TestBot } from '../harness/app.js';
-import { blockAction, reactionEvent, viewSubmission } from '../harness/slackPayloads.js';
 import { waitFor } from '../harness/waitFor.js';
 
 const REP = 'U0REPANNA1';

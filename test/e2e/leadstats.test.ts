@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postSigned, reactionEvent, slashCommand } from '../../sandbox/slack-requests.js';
 import { LEADS_CHANNEL, SIGNING_SECRET, startTestBot, type TestBot } from '../harness/app.js';
 import { HOUR, historicalLeads } from '../harness/fixtures.js';
-import { reactionEvent } from '../harness/slackPayloads.js';
-import { postSigned } from '../harness/slackSigning.js';
-import { slashCommand } from '../harness/slashCommand.js';
 import { waitFor } from '../harness/waitFor.js';
 
 /*

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../../sandbox/fake-slack.js';
+import { blockAction, reactionEvent, viewSubmission } from '../../sandbox/slack-requests.js';
 import { ActionId, BlockId, CallbackId } from '../../src/slack/ids.js';
 import { startTestBot, type TestBot } from '../harness/app.js';
-import { blockAction, reactionEvent, viewSubmission } from '../harness/slackPayloads.js';
 import { waitFor } from '../harness/waitFor.js';
 
 let t: TestBot | undefined;

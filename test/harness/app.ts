@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { FakeSlack } from '../../sandbox/fake-slack.js';
+import { postSigned } from '../../sandbox/slack-requests.js';
 import type { Clock } from '../../src/clock.js';
 import { asRunConfig, parseConfig, type RunConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { type RunningLeadloop, startLeadloop } from '../../src/main.js';
-import { postSigned } from './slackSigning.js';
 import { waitFor } from './waitFor.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';

@@ -1,7 +1,48 @@
+import { createHmac } from 'node:crypto';
+
 /**
- * Payloads as Slack sends them to /slack/events, shaped after Slack's Events API and
- * interactivity docs (see ../shared/slack-api-specs/ for the event wrapper).
+ * Requests as Slack sends them to a bot's /slack/events endpoint: Events API envelopes,
+ * interactivity payloads and slash commands, signed with the app's signing secret. Shared by the
+ * tests, the benches and the demo sandbox, so all three speak to the bot exactly as Slack does
+ * (shapes after ../shared/slack-api-specs/ and Slack's interactivity docs).
  */
+
+/** Signs a request body exactly as Slack does: v0=HMAC-SHA256(secret, `v0:${timestamp}:${body}`). */
+export function slackSignature(secret: string, timestamp: number, body: string): string {
+  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+}
+
+export interface SignedRequestOptions {
+  /** Seconds since the epoch; defaults to now. */
+  timestamp?: number;
+  /** Overrides the signature (to test a forged one). */
+  signature?: string;
+  headers?: Record<string, string>;
+}
+
+/** POSTs to the bot's Slack endpoint as Slack would, returning the HTTP response. */
+export async function postSigned(
+  url: string,
+  secret: string,
+  body: { json: unknown } | { form: Record<string, string> },
+  options: SignedRequestOptions = {},
+): Promise<Response> {
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  const [raw, contentType] =
+    'json' in body
+      ? [JSON.stringify(body.json), 'application/json']
+      : [new URLSearchParams(body.form).toString(), 'application/x-www-form-urlencoded'];
+  return fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': contentType,
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': options.signature ?? slackSignature(secret, timestamp, raw),
+      ...options.headers,
+    },
+    body: raw,
+  });
+}
 
 let sequence = 0;
 const next = () => {
@@ -127,5 +168,37 @@ export function viewSubmission(input: {
       blocks: [],
     },
     response_urls: [],
+  };
+}
+
+/**
+ * A slash command as Slack sends it to /slack/events: a form-encoded body, every value a string
+ * (https://api.slack.com/interactivity/slash-commands#app_command_handling).
+ */
+
+export function slashCommand(input: {
+  text: string;
+  responseUrl: string;
+  command?: string;
+  user?: string;
+  userName?: string;
+  channel?: string;
+  channelName?: string;
+}): Record<string, string> {
+  const n = next();
+  return {
+    token: 'legacy-verification-token',
+    team_id: TEAM_ID,
+    team_domain: 'sandbox',
+    channel_id: input.channel ?? 'C0SALES001',
+    channel_name: input.channelName ?? 'sales',
+    user_id: input.user ?? 'U0ASKER001',
+    user_name: input.userName ?? 'asker',
+    command: input.command ?? '/leadstats',
+    text: input.text,
+    api_app_id: API_APP_ID,
+    is_enterprise_install: 'false',
+    response_url: input.responseUrl,
+    trigger_id: `${n}.1234567890.abcdef0123456789`,
   };
 }
