@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { REQUIRED_BOT_SCOPES } from '../src/doctor/scopes.js';
 import { checkCall, loadWebApiSpec } from './spec.js';
 
 /**
@@ -48,6 +49,8 @@ export interface FakeSlackOptions {
   /** App-level token accepted by apps.connections.open (Socket Mode); default 'xapp-test-token'. */
   appToken?: string;
   checkSpec?: boolean;
+  /** Scopes granted to the bot token, sent as `x-oauth-scopes` on every answer; default: manifest.yml's. */
+  scopes?: readonly string[];
 }
 
 /** What the app answered to an envelope sent over Socket Mode. */
@@ -308,6 +311,9 @@ export class FakeSlack {
   private uploads = new Map<string, PendingUpload>();
   private views = new Map<string, Json>();
   private users = new Map<string, FakeUser>();
+  // The bot is a member of every channel except these (see setMembership).
+  private channelsLeft = new Set<string>();
+  private readonly scopes: readonly string[];
   // Never reset: the bot may keep old ts values in its database, and they must not collide.
   private lastTsMicros = 0;
   private idCounter = 0;
@@ -350,6 +356,7 @@ export class FakeSlack {
     this.teamId = options.teamId ?? 'T0001';
     this.checkSpec = options.checkSpec ?? true;
     this.appToken = options.appToken ?? 'xapp-test-token';
+    this.scopes = options.scopes ?? REQUIRED_BOT_SCOPES;
     this.events.setMaxListeners(0);
     server.on('upgrade', (req, socket, head) => {
       if (!new URL(req.url ?? '/', this.origin).pathname.startsWith('/socket')) {
@@ -487,6 +494,16 @@ export class FakeSlack {
     this.react(message, name, user);
   }
 
+  /**
+   * Whether the bot is in `channel`; it is in every channel unless told otherwise. Outside one,
+   * conversations.history and conversations.replies answer not_in_channel, as Slack does for a bot
+   * (chat.postMessage still works: chat:write.public).
+   */
+  setMembership(channel: string, isMember: boolean): void {
+    if (isMember) this.channelsLeft.delete(channel);
+    else this.channelsLeft.add(channel);
+  }
+
   /** Lets users.info return realistic names; unknown users get names derived from their id. */
   addUser(user: FakeUser): void {
     this.users.set(user.id, { ...user });
@@ -515,6 +532,7 @@ export class FakeSlack {
     this.uploads = new Map();
     this.views = new Map();
     this.users = new Map();
+    this.channelsLeft = new Set();
   }
 
   /** Resolves once a Socket Mode client is connected (it got its hello). */
@@ -709,6 +727,7 @@ export class FakeSlack {
     const isText = typeof reply.body === 'string';
     res.writeHead(reply.status, {
       'content-type': isText ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8',
+      'x-oauth-scopes': this.scopes.join(','),
       ...reply.headers,
     });
     res.end(isText ? reply.body : JSON.stringify(reply.body));
@@ -824,6 +843,10 @@ export class FakeSlack {
     const message = this.findMessage(channel, ts);
     if (!message) throw new SlackApiError('message_not_found');
     return message;
+  }
+
+  private requireMember(channel: string): void {
+    if (this.channelsLeft.has(channel)) throw new SlackApiError('not_in_channel');
   }
 
   private react(message: StoredMessage, rawName: string, user: string): boolean {
@@ -950,6 +973,7 @@ export class FakeSlack {
 
   private history(args: Json): Json {
     const channel = requireStr(args, 'channel', 'channel_not_found');
+    this.requireMember(channel);
     const inclusive = flag(args, 'inclusive');
     const bound = (key: 'oldest' | 'latest'): number | undefined => {
       const value = str(args, key);
@@ -993,6 +1017,7 @@ export class FakeSlack {
   }
 
   private replies(args: Json): Json {
+    this.requireMember(requireStr(args, 'channel', 'channel_not_found'));
     const parent = this.requireMessage(args, 'ts');
     const includeMetadata = flag(args, 'include_all_metadata');
     const thread = (this.channels.get(parent.channel) ?? []).filter(

@@ -1,6 +1,7 @@
 import { systemClock } from '../clock.js';
 import { ConfigError, LeadloopError, UsageError } from '../errors.js';
 import { DIGEST_HELP, digestCommand } from './digest.js';
+import { DOCTOR_HELP, doctorCommand } from './doctor.js';
 import { IMPORT_HELP, importCommand } from './import.js';
 import { type CommandIo, line } from './io.js';
 import { MIGRATE_HELP, migrateCommand } from './migrate.js';
@@ -19,6 +20,7 @@ Commands:
   reconcile [--since 7d] record decisions whose Slack events were lost, from the posts' reactions
   stats [words] [--json|--csv]  acceptance rates by campaign, as /leadstats shows them
   digest --dry-run|--send [--week 2026-W47] [--force]  the weekly digest: print it, or send it now
+  doctor                 check the configuration against Slack and this machine, and say what to fix
   help [command]         show help for a command
 
 Configuration is read from the environment and .env; see .env.example.`;
@@ -30,6 +32,7 @@ const HELP: Record<string, string> = {
   reconcile: RECONCILE_HELP,
   stats: STATS_HELP,
   digest: DIGEST_HELP,
+  doctor: DOCTOR_HELP,
 };
 
 export async function runCli(argv: string[], io: CommandIo, signals: NodeJS.EventEmitter): Promise<number> {
@@ -52,6 +55,8 @@ export async function runCli(argv: string[], io: CommandIo, signals: NodeJS.Even
         return await importCommand(args, io, systemClock);
       case 'reconcile':
         return await reconcileCommand(args, io, systemClock);
+      case 'doctor':
+        return await doctorCommand(args, io);
       case undefined:
       case 'help':
       case '--help':
