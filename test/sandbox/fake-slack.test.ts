@@ -3,6 +3,7 @@ import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../../sandbox/fake-slack.js';
 import { checkCall, loadWebApiSpec } from '../../sandbox/spec.js';
+import { REQUIRED_BOT_SCOPES } from '../../src/doctor/scopes.js';
 
 let fake: FakeSlack;
 let client: WebClient;
@@ -409,5 +410,52 @@ describe('reset and close', () => {
     // Without dropping open sockets and cancelling the delay, this would hang until the test timeout.
     await fake.close();
     await expect(pending).resolves.toMatchObject({ code: ErrorCode.RequestError });
+  });
+});
+
+describe('granted scopes and channel membership', () => {
+  it("sends the manifest's bot scopes as x-oauth-scopes, which WebClient exposes", async () => {
+    const result = await client.auth.test();
+    expect(result.response_metadata?.scopes).toEqual([...REQUIRED_BOT_SCOPES]);
+  });
+
+  it('sends the scopes it was started with', async () => {
+    const narrow = await FakeSlack.start({ scopes: ['chat:write'] });
+    try {
+      const result = await new WebClient(narrow.botToken, { slackApiUrl: narrow.url }).auth.test();
+      expect(result.response_metadata?.scopes).toEqual(['chat:write']);
+    } finally {
+      await narrow.close();
+    }
+  });
+
+  it('keeps the bot in every channel until told otherwise; outside one, history and replies answer not_in_channel', async () => {
+    const posted = await client.chat.postMessage({ channel: 'C1', text: 'one' });
+    await expect(client.conversations.history({ channel: 'C1', limit: 1 })).resolves.toMatchObject({
+      ok: true,
+    });
+
+    fake.setMembership('C1', false);
+    await expect(client.conversations.history({ channel: 'C1', limit: 1 })).rejects.toMatchObject({
+      data: { error: 'not_in_channel' },
+    });
+    await expect(
+      client.conversations.replies({ channel: 'C1', ts: String(posted.ts) }),
+    ).rejects.toMatchObject({
+      data: { error: 'not_in_channel' },
+    });
+    await expect(client.conversations.history({ channel: 'C2' })).resolves.toMatchObject({ ok: true });
+    // chat:write.public: a bot posts to a public channel it is not in.
+    await expect(client.chat.postMessage({ channel: 'C1', text: 'two' })).resolves.toMatchObject({
+      ok: true,
+    });
+
+    fake.setMembership('C1', true);
+    await expect(client.conversations.history({ channel: 'C1' })).resolves.toMatchObject({ ok: true });
+    expect(fake.specViolations()).toEqual([]);
+
+    fake.setMembership('C1', false);
+    fake.reset();
+    await expect(client.conversations.history({ channel: 'C1' })).resolves.toMatchObject({ ok: true });
   });
 });
