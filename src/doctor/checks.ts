@@ -155,7 +155,10 @@ export function ingestTokenWeakness(token: string): string | undefined {
   const word = WEAK_WORDS.find((w) => lower.includes(w));
   if (word) return `it contains the word "${word}"`;
   // Random 24-character hex stays above 2.5 bits per character; "aaaa…" or "abab…" do not.
-  if (bitsPerCharacter(token) < 2.5) return `it uses only ${new Set(token).size} different characters`;
+  if (bitsPerCharacter(token) < 2.5) {
+    const distinct = new Set(token).size;
+    return `it uses only ${distinct} different character${distinct === 1 ? '' : 's'}`;
+  }
   if (distinctTrigramShare(token) < 0.75) return 'it repeats itself';
   if (longestSequence(token) >= 8) return 'it contains a run of consecutive characters (like abcdefgh)';
   const bits = estimateTokenBits(token);

@@ -83,7 +83,18 @@ function probeExistingFile(file: string, migrationsFolder: string): CheckResult 
     } finally {
       db.exec('ROLLBACK');
     }
-    const pending = pendingMigrations(db, migrationsFolder);
+    let pending: number;
+    try {
+      pending = pendingMigrations(db, migrationsFolder);
+    } catch (error) {
+      // The write worked; only this installation's drizzle/ folder could not be read.
+      return {
+        name: NAME,
+        status: 'warn',
+        detail: `${file} is writable, but whether migrations are pending is unknown (${(error as Error).message})`,
+        fix: 'reinstall Leadloop so that its drizzle/ folder is complete',
+      };
+    }
     return {
       name: NAME,
       status: 'ok',

@@ -19,7 +19,7 @@ export interface DoctorDeps {
   migrationsFolder?: string;
 }
 
-const NEEDS_TOKEN = 'not checked: needs a working SLACK_BOT_TOKEN';
+const NEEDS_TOKEN = 'not checked: the Slack token check failed';
 
 /** LEADS_CHANNEL_ID and every DIGEST_CHANNEL_IDS entry, each once, the leads channel first. */
 export function channelsToCheck(leads: string | undefined, digest: readonly string[]): ChannelToCheck[] {
@@ -53,22 +53,22 @@ async function slackChecks(deps: DoctorDeps): Promise<CheckResult[]> {
     identity ? checkScopes(identity.scopes) : { name: 'Scopes', status: 'skip', detail: NEEDS_TOKEN },
   );
 
-  for (const [variable, name] of [
-    ['LEADS_CHANNEL_ID', 'Leads channel'],
-    ['DIGEST_CHANNEL_IDS', 'Digest channels'],
-  ] as const) {
+  const configProblem = (variable: string, name: string): CheckResult[] => {
     const about = problemsAbout(problems, [variable]);
-    if (about.length > 0) results.push({ name, status: 'fail', detail: about.join(' ') });
-  }
+    return about.length > 0 ? [{ name, status: 'fail', detail: about.join(' ') }] : [];
+  };
   const channels = channelsToCheck(config.leadsChannelId, config.digestChannelIds);
+  const channelResults = await Promise.all(
+    channels.map((channel): Promise<CheckResult> | CheckResult =>
+      client && identity
+        ? checkChannel(client, channel, identity, apiUrl)
+        : { name: `${channelLabel(channel)} ${channel.id}`, status: 'skip', detail: NEEDS_TOKEN },
+    ),
+  );
   results.push(
-    ...(await Promise.all(
-      channels.map((channel): Promise<CheckResult> | CheckResult =>
-        client && identity
-          ? checkChannel(client, channel, identity, apiUrl)
-          : { name: `${channelLabel(channel)} ${channel.id}`, status: 'skip', detail: NEEDS_TOKEN },
-      ),
-    )),
+    ...configProblem('LEADS_CHANNEL_ID', 'Leads channel'),
+    ...channelResults,
+    ...configProblem('DIGEST_CHANNEL_IDS', 'Digest channels'),
   );
   return results;
 }

@@ -40,7 +40,7 @@ describe('ingest token strength', () => {
   });
 
   it.each([
-    ['a'.repeat(40), 'it uses only 1 different characters'],
+    ['a'.repeat(40), 'it uses only 1 different character'],
     ['ab'.repeat(20), 'it uses only 2 different characters'],
     ['Summer2024!Summer2024!Summer2024!', 'it repeats itself'],
     ['x9Kq2Lm7x9Kq2Lm7x9Kq2Lm7', 'it repeats itself'],

@@ -66,3 +66,14 @@ describe('checkDatabase', () => {
     expect(checkDatabase(':memory:').status).toBe('warn');
   });
 });
+
+describe('checkDatabase without its migrations folder', () => {
+  it('still reports the write test, and warns that pending migrations are unknown', () => {
+    const file = join(temp.dir, 'leadloop.db');
+    openDatabase(file).$client.close();
+    expect(checkDatabase(file, join(temp.dir, 'no-drizzle'))).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('is writable, but whether migrations are pending is unknown'),
+    });
+  });
+});
