@@ -1,4 +1,4 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
@@ -75,5 +75,33 @@ describe('checkDatabase without its migrations folder', () => {
       status: 'warn',
       detail: expect.stringContaining('is writable, but whether migrations are pending is unknown'),
     });
+  });
+});
+
+// Permissions do not bind root, so these only fail for other users (CI runs as one).
+describe.skipIf(process.getuid?.() === 0)('checkDatabase without write permission', () => {
+  it('a read-only database file', () => {
+    const file = join(temp.dir, 'leadloop.db');
+    openDatabase(file).$client.close();
+    chmodSync(file, 0o444);
+    expect(checkDatabase(file)).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/^cannot write .*leadloop\.db \(SQLITE_READONLY/),
+      fix: expect.stringContaining('make the file and its folder writable'),
+    });
+  });
+
+  it('a database in a read-only folder', () => {
+    const file = join(temp.dir, 'leadloop.db');
+    openDatabase(file).$client.close();
+    chmodSync(temp.dir, 0o555);
+    try {
+      expect(checkDatabase(file)).toMatchObject({
+        status: 'fail',
+        detail: expect.stringContaining('is not writable (EACCES)'),
+      });
+    } finally {
+      chmodSync(temp.dir, 0o755);
+    }
   });
 });
