@@ -84,15 +84,17 @@ export class DecisionService {
       await this.tellNotAllowed(target.lead.id, input.user, target.channel);
       return;
     }
-    const outcome = this.deps.store.recordDecision({
-      leadId: target.lead.id,
-      userId: input.user,
-      verdict,
-      source: 'reaction',
-      reaction: baseEmoji(input.reaction),
-      decidedAt: slackTsMs(input.eventTs) ?? this.deps.clock.now(),
-      eventId: input.eventId,
-    });
+    const outcome = await this.deps.store.soon((store) =>
+      store.recordDecision({
+        leadId: target.lead.id,
+        userId: input.user,
+        verdict,
+        source: 'reaction',
+        reaction: baseEmoji(input.reaction),
+        decidedAt: slackTsMs(input.eventTs) ?? this.deps.clock.now(),
+        eventId: input.eventId,
+      }),
+    );
     if (!outcome) return;
     this.deps.onPostChanged();
     if (verdict === 'reject' && outcome.decision.reason === null) {
@@ -103,13 +105,15 @@ export class DecisionService {
   async reactionRemoved(input: ReactionInput): Promise<void> {
     const target = this.reactionTarget(input);
     if (!target || !this.mayDecide(input.user)) return;
-    const outcome = this.deps.store.retractReaction({
-      leadId: target.lead.id,
-      userId: input.user,
-      reaction: baseEmoji(input.reaction),
-      at: slackTsMs(input.eventTs) ?? this.deps.clock.now(),
-      eventId: input.eventId,
-    });
+    const outcome = await this.deps.store.soon((store) =>
+      store.retractReaction({
+        leadId: target.lead.id,
+        userId: input.user,
+        reaction: baseEmoji(input.reaction),
+        at: slackTsMs(input.eventTs) ?? this.deps.clock.now(),
+        eventId: input.eventId,
+      }),
+    );
     if (outcome?.changed) this.deps.onPostChanged();
   }
 
@@ -119,13 +123,15 @@ export class DecisionService {
       if (input.channel) await this.tellNotAllowed(input.leadId, input.userId, input.channel);
       return;
     }
-    const outcome = this.deps.store.recordDecision({
-      leadId: input.leadId,
-      userId: input.userId,
-      verdict: 'accept',
-      source: 'button',
-      decidedAt: this.deps.clock.now(),
-    });
+    const outcome = await this.deps.store.soon((store) =>
+      store.recordDecision({
+        leadId: input.leadId,
+        userId: input.userId,
+        verdict: 'accept',
+        source: 'button',
+        decidedAt: this.deps.clock.now(),
+      }),
+    );
     if (outcome?.changed) this.deps.onPostChanged();
   }
 
@@ -166,12 +172,9 @@ export class DecisionService {
       );
       return;
     }
-    const outcome = this.deps.store.attachReason({
-      leadId: lead.id,
-      userId: input.userId,
-      reason: reason.key,
-      note: null,
-    });
+    const outcome = await this.deps.store.soon((store) =>
+      store.attachReason({ leadId: lead.id, userId: input.userId, reason: reason.key, note: null }),
+    );
     if (!outcome) {
       await input.respond({
         replace_original: true,

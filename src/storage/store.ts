@@ -3,6 +3,7 @@ import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
 import { deriveLeadState, type Verdict } from '../domain/decision.js';
 import { campaignKey, type LeadInput } from '../domain/lead.js';
 import type { Db } from './db.js';
+import { GroupCommit } from './groupCommit.js';
 import {
   campaigns,
   type DecisionRow,
@@ -69,8 +70,10 @@ export class Store {
   private readonly ingestQueries: ReturnType<typeof prepareIngestQueries>;
   private readonly historyQueries: ReturnType<typeof prepareHistoryQueries>;
   private readonly decisionQueries: ReturnType<typeof prepareDecisionQueries>;
+  private readonly commits: GroupCommit;
 
   constructor(readonly db: Db) {
+    this.commits = new GroupCommit(db.$client);
     this.ingestQueries = prepareIngestQueries(db);
     this.historyQueries = prepareHistoryQueries(db);
     this.decisionQueries = prepareDecisionQueries(db);
@@ -281,7 +284,16 @@ export class Store {
   }
 
   leadById(id: number) {
-    return this.db.select().from(leads).where(eq(leads.id, id)).get();
+    return this.decisionQueries.leadById.get({ id });
+  }
+
+  /**
+   * Runs `work` (calls of this store's write methods) in a transaction shared with all the work
+   * submitted in the same event-loop turn: one commit for a burst of Slack events. Resolves
+   * after that commit.
+   */
+  soon<T>(work: (store: this) => T): Promise<T> {
+    return this.commits.run(() => work(this));
   }
 
   /** The lead whose post is this message, if it is a lead post. */
@@ -557,6 +569,11 @@ function prepareDecisionQueries(db: Db) {
   const p = (name: string) => sql.placeholder(name);
   const latestFirst = [desc(decisions.decidedAt), desc(decisions.id)] as const;
   return {
+    leadById: db
+      .select()
+      .from(leads)
+      .where(eq(leads.id, p('id')))
+      .prepare(),
     leadByPost: db
       .select({ id: leads.id, postedAt: leads.postedAt })
       .from(leads)
