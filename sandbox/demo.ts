@@ -1,112 +1,85 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { asRunConfig, parseConfig } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
-import { startLeadloop } from '../src/main.js';
-import { FakeSlack } from './fake-slack.js';
+import { parseArgs } from 'node:util';
+import { runSimulation } from './simulate.js';
+import { startDemo } from './web/app.js';
 
 /**
  * `npm run demo`: the real bot, unchanged, against the local Slack sandbox, with a throwaway
- * database. Nothing to configure; nothing leaves this machine.
+ * database and a web page that shows the workspace. `npm run demo -- --simulate` plays a week of
+ * rep behaviour instead and prints the digest. Nothing to configure; nothing leaves this machine.
  */
 
-const INGEST_TOKEN = 'demo-ingest-token-0123456789abcdef';
-const LEADS_CHANNEL = 'C0DEMOLEADS';
-const SAMPLE_LEADS = [
-  {
-    externalId: 'demo-1',
-    name: 'Ana Silva',
-    email: 'ana.silva@acme.io',
-    company: 'Acme Logistics',
-    title: 'VP Operations',
-    campaign: '2026-Q4 Webinar: Freight AI',
-    source: 'webinar',
-    score: 72,
-    notes: 'Asked about pricing for 50 seats',
-    url: 'https://crm.example.com/contacts/48213',
-  },
-  {
-    externalId: 'demo-2',
-    name: 'Ben Okafor',
-    email: 'ben@northwind.example',
-    company: 'Northwind Traders',
-    title: 'Head of Procurement',
-    campaign: 'Trade show: LogiMAT 2026',
-    source: 'event',
-    score: 55,
-  },
-  {
-    externalId: 'demo-3',
-    name: 'Chloé Martin',
-    email: 'chloe@student.example',
-    company: 'University of Lyon',
-    title: 'Student',
-    campaign: 'Paid search: freight software',
-    source: 'paid-search',
-    score: 12,
-  },
-];
+const HELP = `npm run demo [-- --port 3000] [--seed 2026]
+npm run demo -- --simulate [--seed 7]
 
-function plain(blocks: unknown): string {
-  const header = (blocks as { type: string; text?: { text: string } }[]).find((b) => b.type === 'header');
-  return header?.text?.text ?? '';
+  (no option)   start the real bot against a local Slack sandbox, with a month of generated
+                leads, and print the address of a web page that shows the workspace: the leads
+                channel (click ✅ / ❌, Accept / Reject), /leadstats, the digest, a new-lead form
+  --simulate    play a week of sales reps' decisions against the sandbox in a few seconds and
+                print that week's digest, as the bot posts it
+  --port        the page's port (default: DEMO_PORT, then PORT, then 3000; a taken port falls
+                back to a free one)
+  --seed        another seed gives other (equally realistic) generated leads
+  --help        this text`;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n\n${HELP}\n`);
+  process.exit(2);
 }
 
-const fake = await FakeSlack.start();
-const dir = mkdtempSync(join(tmpdir(), 'leadloop-demo-'));
-const env = {
-  SLACK_BOT_TOKEN: fake.botToken,
-  SLACK_SIGNING_SECRET: 'demo-signing-secret-0123456789',
-  SLACK_API_URL: fake.url,
-  LEADS_CHANNEL_ID: LEADS_CHANNEL,
-  DIGEST_CHANNEL_IDS: 'C0DEMOSALES,C0DEMOMKTG1',
-  PORT: process.env.PORT ?? '3000',
-  INGEST_TOKEN,
-  DATABASE_PATH: join(dir, 'leadloop.db'),
-  LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-};
-const config = asRunConfig(parseConfig(env, 'run'));
-const bot = await startLeadloop(config, { logger: createLogger(config.logLevel) });
-const base = `http://localhost:${bot.port}`;
+let values: { help?: boolean; simulate?: boolean; port?: string; seed?: string };
+try {
+  ({ values } = parseArgs({
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      simulate: { type: 'boolean' },
+      port: { type: 'string' },
+      seed: { type: 'string' },
+    },
+  }));
+} catch (error) {
+  fail((error as Error).message);
+}
 
-fake.onCall((call) => {
-  if (call.method === 'chat.postMessage' && call.status === 200) {
-    console.log(
-      `  #leads  ← ${plain(call.args.blocks)}   (chat.postMessage, ts ${(call.response as { ts: string }).ts})`,
-    );
-  }
-});
+if (values.help) {
+  process.stdout.write(`${HELP}\n`);
+  process.exit(0);
+}
 
-console.log(`Leadloop demo: the real bot against a local Slack sandbox (${fake.url}).
-Database: ${env.DATABASE_PATH} (deleted on exit)
+const seedText = values.seed;
+const seed = seedText === undefined ? undefined : Number(seedText);
+if (seed !== undefined && !Number.isInteger(seed)) fail(`--seed takes a whole number, not "${seedText}".`);
 
-Posting ${SAMPLE_LEADS.length} sample leads through POST ${base}/leads …`);
-const res = await fetch(`${base}/leads`, {
-  method: 'POST',
-  headers: { authorization: `Bearer ${INGEST_TOKEN}`, 'content-type': 'application/json' },
-  body: JSON.stringify(SAMPLE_LEADS),
-});
-console.log(`  POST /leads → ${res.status} ${JSON.stringify(await res.json())}`);
-console.log(`
-Send your own lead from another terminal:
+if (values.simulate) {
+  const result = await runSimulation({ seed, out: process.stdout });
+  process.exit(result.exitCode);
+}
 
-  curl -s ${base}/leads -H 'Authorization: Bearer ${INGEST_TOKEN}' \\
-    -H 'Content-Type: application/json' \\
-    -d '{"name":"Dana Lee","company":"Globex","campaign":"Spring webinar","email":"dana@globex.example"}'
+const portText = values.port ?? process.env.DEMO_PORT ?? process.env.PORT ?? '3000';
+const port = Number(portText);
+if (!Number.isInteger(port) || port < 0 || port > 65_535) fail(`"${portText}" is not a port number.`);
 
-Health: curl -s ${base}/healthz
-Press Ctrl-C to stop.
-`);
+const began = Date.now();
+const demo = await startDemo({ port, seed });
+console.log(`Leadloop demo: the real bot against a local Slack sandbox, ready in ${((Date.now() - began) / 1000).toFixed(1)} s.
+
+  Open  ${demo.url}
+
+  Seeded ${demo.seeded.leads} leads from ${demo.seeded.campaigns.length} campaigns over the last 30 days (${demo.seeded.decisions} decisions by ${demo.seeded.reps.length} reps).
+  The bot: ${demo.botUrl} (POST /leads, /slack/events, /healthz); its database is deleted on exit.
+
+  Send a lead from another terminal:
+    curl -s ${demo.botUrl}/leads -H 'Authorization: Bearer ${demo.env.INGEST_TOKEN}' \\
+      -H 'Content-Type: application/json' \\
+      -d '{"name":"Dana Lee","company":"Globex","campaign":"Spring webinar","email":"dana@globex.example"}'
+
+Press Ctrl-C to stop.`);
 
 let stopping = false;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
-  await bot.stop();
-  await fake.close();
-  rmSync(dir, { recursive: true, force: true });
-  console.log('Demo stopped.');
+  await demo.stop();
+  console.log('Demo stopped; its temporary database is gone.');
   process.exit(0);
 };
 process.on('SIGINT', stop);

@@ -494,6 +494,23 @@ export class FakeSlack {
     this.react(message, name, user);
   }
 
+  /** Takes `user`'s reaction off a message, as a person clicking their own reaction does. */
+  removeReaction(channel: string, ts: string, name: string, user: string): boolean {
+    const message = this.findMessage(channel, ts);
+    if (!message) throw new Error(`no message ${channel}/${ts} to remove a reaction from`);
+    const reaction = message.reactions.find((r) => r.name === name);
+    if (!reaction?.users.includes(user)) return false;
+    reaction.users = reaction.users.filter((u) => u !== user);
+    if (reaction.users.length === 0) message.reactions.splice(message.reactions.indexOf(reaction), 1);
+    return true;
+  }
+
+  /** A view as stored by views.open / views.update / views.publish (with its id), if any. */
+  view(id: string): Record<string, unknown> | undefined {
+    const view = this.views.get(id);
+    return view ? structuredClone(view) : undefined;
+  }
+
   /**
    * Whether the bot is in `channel`; it is in every channel unless told otherwise. Outside one,
    * conversations.history and conversations.replies answer not_in_channel, as Slack does for a bot
@@ -637,6 +654,16 @@ export class FakeSlack {
 
   responses(tag?: string): { tag: string; body: Json; at: number }[] {
     return this.responseList.filter((r) => tag === undefined || r.tag === tag);
+  }
+
+  /** Calls `listener` after each POST to a response_url; returns a function that unsubscribes. */
+  onResponse(listener: (response: { tag: string; body: Json; at: number }) => void): () => void {
+    const onTag = (tag: string) => {
+      const latest = this.responseList.findLast((r) => r.tag === tag);
+      if (latest) listener(latest);
+    };
+    this.events.on('responseUrl', onTag);
+    return () => this.events.off('responseUrl', onTag);
   }
 
   // --- HTTP plumbing ------------------------------------------------------------------------

@@ -94,6 +94,10 @@ export function blockAction(input: {
   responseUrl?: string;
   triggerId?: string;
   container?: 'message' | 'ephemeral';
+  /** The chosen option's label, as Slack echoes it (defaults to its value). */
+  selectedLabel?: string;
+  /** The clicked button's label (defaults to "Button"). */
+  text?: string;
 }) {
   const n = next();
   const action =
@@ -102,7 +106,10 @@ export function blockAction(input: {
           type: 'static_select',
           action_id: input.actionId,
           block_id: input.blockId ?? 'b',
-          selected_option: { text: { type: 'plain_text', text: input.selected }, value: input.selected },
+          selected_option: {
+            text: { type: 'plain_text', text: input.selectedLabel ?? input.selected },
+            value: input.selected,
+          },
           action_ts: `${Date.now() / 1000}`,
         }
       : {
@@ -110,7 +117,7 @@ export function blockAction(input: {
           action_id: input.actionId,
           block_id: input.blockId ?? 'lead_actions',
           value: input.value,
-          text: { type: 'plain_text', text: 'Button' },
+          text: { type: 'plain_text', text: input.text ?? 'Button' },
           action_ts: `${Date.now() / 1000}`,
         };
   return {
