@@ -51,6 +51,11 @@ export interface FakeSlackOptions {
   checkSpec?: boolean;
   /** Scopes granted to the bot token, sent as `x-oauth-scopes` on every answer; default: manifest.yml's. */
   scopes?: readonly string[];
+  /**
+   * Slack's "now" in ms, for the ts of new messages (default: the wall clock). A simulation that
+   * moves the bot's clock moves Slack's with it, since the bot reads post times from the ts.
+   */
+  now?: () => number;
 }
 
 /** What the app answered to an envelope sent over Socket Mode. */
@@ -314,6 +319,7 @@ export class FakeSlack {
   // The bot is a member of every channel except these (see setMembership).
   private channelsLeft = new Set<string>();
   private readonly scopes: readonly string[];
+  private readonly now: () => number;
   // Never reset: the bot may keep old ts values in its database, and they must not collide.
   private lastTsMicros = 0;
   private idCounter = 0;
@@ -357,6 +363,7 @@ export class FakeSlack {
     this.checkSpec = options.checkSpec ?? true;
     this.appToken = options.appToken ?? 'xapp-test-token';
     this.scopes = options.scopes ?? REQUIRED_BOT_SCOPES;
+    this.now = options.now ?? Date.now;
     this.events.setMaxListeners(0);
     server.on('upgrade', (req, socket, head) => {
       if (!new URL(req.url ?? '/', this.origin).pathname.startsWith('/socket')) {
@@ -843,7 +850,7 @@ export class FakeSlack {
   // --- state helpers ------------------------------------------------------------------------
 
   private nextTs(): string {
-    const nowMicros = Math.floor(Date.now() / 1000) * 1_000_000;
+    const nowMicros = Math.floor(this.now() / 1000) * 1_000_000;
     this.lastTsMicros = Math.max(nowMicros + 100, this.lastTsMicros + 100);
     return microsToTs(this.lastTsMicros);
   }

@@ -132,7 +132,7 @@ async function startPage(options: Parameters<typeof startPageServer>[0]): Promis
 export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo> {
   const clock = options.clock ?? systemClock;
   // The Web API spec lives beside the repository only on the team's machines; the demo needs none.
-  const fake = await FakeSlack.start({ checkSpec: false });
+  const fake = await FakeSlack.start({ checkSpec: false, now: () => clock.now() });
   const dir = mkdtempSync(join(tmpdir(), 'leadloop-demo-'));
   const cleanup: (() => Promise<void> | void)[] = [
     () => fake.close(),
