@@ -59,14 +59,6 @@ function leadIdOf(message: StoredMessage): string | undefined {
   return undefined;
 }
 
-function leadIdOfEphemeral(e: Ephemeral): string | undefined {
-  for (const block of e.blocks ?? []) {
-    const match = /^reason_prompt:(\d+)$/.exec(String((block as { block_id?: unknown }).block_id ?? ''));
-    if (match?.[1]) return match[1];
-  }
-  return undefined;
-}
-
 function reactionsBar(message: StoredMessage, input: PageInput): string {
   const { user, settings } = input;
   const chips = message.reactions.map((r) => {
@@ -103,7 +95,7 @@ export function leadsFragment(input: PageInput): string {
   const placed = new Set<string>();
   const html = messages.map((m) => {
     const leadId = leadIdOf(m);
-    const mine = leadId ? ephemerals.filter((e) => leadIdOfEphemeral(e) === leadId) : [];
+    const mine = leadId ? ephemerals.filter((e) => String(e.leadId) === leadId) : [];
     for (const e of mine) placed.add(e.id);
     return messageHtml(m, input, mine.map((e) => ephemeralHtml(e, input)).join(''));
   });

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { leadIdFromPromptBlock } from '../../src/slack/blocks/rejectReason.js';
 import type { FakeSlack, RecordedCall } from '../fake-slack.js';
 
 /**
@@ -24,6 +25,8 @@ export interface Ephemeral {
   blocks: unknown[] | undefined;
   /** The response_url tag its actions carry: what the bot posts there replaces or deletes it. */
   tag: string;
+  /** The lead a reason prompt is about, kept when the bot replaces the prompt with a thank-you. */
+  leadId: number | undefined;
 }
 
 export interface OpenModal {
@@ -182,6 +185,12 @@ export class Workspace {
       }
       case 'chat.postEphemeral': {
         const channel = String(args.channel ?? '');
+        const blocks = Array.isArray(args.blocks) ? args.blocks : [];
+        const leadId = blocks
+          .map((b) =>
+            leadIdFromPromptBlock(isRecord(b) && typeof b.block_id === 'string' ? b.block_id : undefined),
+          )
+          .find((id) => id !== undefined);
         this.ephemeralList.push({
           id: String(response.message_ts ?? this.nextTag('eph')),
           user: String(args.user ?? ''),
@@ -189,6 +198,7 @@ export class Workspace {
           text: typeof args.text === 'string' ? args.text : '',
           blocks: Array.isArray(args.blocks) ? args.blocks : undefined,
           tag: this.nextTag('eph'),
+          leadId,
         });
         this.emit(this.areaOf(channel) ?? 'leads');
         return;
