@@ -65,7 +65,8 @@ console.log(`Leadloop demo: the real bot against a local Slack sandbox, ready in
   Open  ${demo.url}
 
   Seeded ${demo.seeded.leads} leads from ${demo.seeded.campaigns.length} campaigns over the last 30 days (${demo.seeded.decisions} decisions by ${demo.seeded.reps.length} reps).
-  The bot: ${demo.botUrl} (POST /leads, /slack/events, /healthz); its database is deleted on exit.
+  The bot: ${demo.botUrl} (POST /leads, /slack/events, /healthz).
+  Database: ${demo.env.DATABASE_PATH} (deleted on exit).
 
   Send a lead from another terminal:
     curl -s ${demo.botUrl}/leads -H 'Authorization: Bearer ${demo.env.INGEST_TOKEN}' \\
