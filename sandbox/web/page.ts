@@ -59,14 +59,15 @@ function leadIdOf(message: StoredMessage): string | undefined {
   return undefined;
 }
 
-function reactionsBar(message: StoredMessage, input: PageInput): string {
+/** The reactions on a message; on a lead post also the ✅ / ❌ a rep can add. */
+function reactionsBar(message: StoredMessage, input: PageInput, offer: boolean): string {
   const { user, settings } = input;
   const chips = message.reactions.map((r) => {
     const mine = r.users.includes(user);
     const who = r.users.map((u) => input.context.names?.get(u) ?? u).join(', ');
     return `<button type="button" class="reaction${mine ? ' mine' : ''}" data-react="${escapeHtml(r.name)}" title="${escapeHtml(`${who} reacted with :${r.name}:`)}">${escapeHtml(emoji(r.name) ?? `:${r.name}:`)} <span class="count">${r.users.length}</span></button>`;
   });
-  const offered = [settings.acceptEmoji, settings.rejectEmoji]
+  const offered = (offer ? [settings.acceptEmoji, settings.rejectEmoji] : [])
     .filter((name) => !message.reactions.some((r) => r.name === name && r.users.includes(user)))
     .map(
       (name) =>
@@ -79,10 +80,10 @@ function ephemeralHtml(e: Ephemeral, input: PageInput): string {
   return `<div class="ephemeral" data-ephemeral-id="${escapeHtml(e.id)}" data-channel="${escapeHtml(e.channel)}"><div class="eph-label">👁 Only visible to you</div><div class="msg-head"><span class="author">Leadloop</span> <span class="app">APP</span></div>${blocksToHtml(e.blocks, input.context, e.text)}</div>`;
 }
 
-function messageHtml(message: StoredMessage, input: PageInput, below = ''): string {
+function messageHtml(message: StoredMessage, input: PageInput, below = '', attached = ''): string {
   const leadId = leadIdOf(message);
   const author = message.bot_id ? 'Leadloop' : (input.context.names?.get(message.user ?? '') ?? message.user);
-  return `<article class="message" data-channel="${escapeHtml(message.channel)}" data-ts="${escapeHtml(message.ts)}"${leadId ? ` data-lead-id="${escapeHtml(leadId)}"` : ''}><div class="avatar">${message.bot_id ? 'L' : escapeHtml((author ?? '?').slice(0, 1))}</div><div class="msg-body"><div class="msg-head"><span class="author">${escapeHtml(author ?? '')}</span>${message.bot_id ? ' <span class="app">APP</span>' : ''} <span class="time">${escapeHtml(timeOf(message.ts, input.context))}</span></div>${blocksToHtml(message.blocks, input.context, message.text ?? '')}${reactionsBar(message, input)}${below}</div></article>`;
+  return `<article class="message" data-channel="${escapeHtml(message.channel)}" data-ts="${escapeHtml(message.ts)}"${leadId ? ` data-lead-id="${escapeHtml(leadId)}"` : ''}><div class="avatar">${message.bot_id ? 'L' : escapeHtml((author ?? '?').slice(0, 1))}</div><div class="msg-body"><div class="msg-head"><span class="author">${escapeHtml(author ?? '')}</span>${message.bot_id ? ' <span class="app">APP</span>' : ''} <span class="time">${escapeHtml(timeOf(message.ts, input.context))}</span></div>${blocksToHtml(message.blocks, input.context, message.text ?? '')}${attached}${leadId || message.reactions.length > 0 ? reactionsBar(message, input, leadId !== undefined) : ''}${below}</div></article>`;
 }
 
 export function leadsFragment(input: PageInput): string {
@@ -118,7 +119,7 @@ export function digestFragment(input: PageInput): string {
             `<figure class="file"><figcaption>${escapeHtml(f.title ?? f.filename ?? f.id)}</figcaption><img class="chart" src="/files/${encodeURIComponent(f.id)}" alt="${escapeHtml(f.title ?? 'chart')}"></figure>`,
         )
         .join('');
-      return messageHtml(m, input, attached);
+      return messageHtml(m, input, '', attached);
     });
     return `<section class="digest-channel" data-channel="${escapeHtml(channel)}"><h3># ${escapeHtml(channelName(settings, channel))}</h3>${body.length > 0 ? body.join('') : '<p class="empty">No digest yet.</p>'}</section>`;
   });
@@ -165,7 +166,8 @@ const STYLE = `
 .b-header{font-size:17px;font-weight:700;margin:4px 0}
 .b-section{display:flex;gap:8px;margin:4px 0}.b-main{flex:1;min-width:0}.b-fields{display:grid;grid-template-columns:1fr 1fr;gap:4px 16px}
 .b-context{color:#616061;font-size:12px;margin:4px 0}.b-actions{display:flex;flex-wrap:wrap;gap:8px;margin:6px 0}
-.b-divider{border:0;border-top:1px solid #e8e8e8}.b-image img,.chart{max-width:100%;border:1px solid #e8e8e8;border-radius:4px}
+.b-divider{border:0;border-top:1px solid #e8e8e8}.b-image img,.chart{max-width:min(100%,760px);border:1px solid #e8e8e8;border-radius:4px}
+.file{margin:6px 0}
 pre{background:#f8f8f8;border:1px solid #e8e8e8;border-radius:4px;padding:8px;overflow-x:auto;font:12px/1.35 "DejaVu Sans Mono",Menlo,monospace;margin:4px 0}
 code{background:#f2f2f2;border:1px solid #e3e3e3;border-radius:3px;padding:0 3px;color:#c01343;font-size:12px}
 .mention{background:#e8f5fa;color:#1264a3;border-radius:3px;padding:0 2px}
