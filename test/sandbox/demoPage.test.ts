@@ -47,7 +47,7 @@ describe('the sandbox page (npm run demo) in a browser', () => {
           'or point CHROMIUM_PATH at a Chromium or Chrome binary.',
       );
     }
-    demo = await startDemo({ port: 0 });
+    demo = await startDemo({ port: 0, liveLeads: 4 });
     profile = mkdtempSync(join(tmpdir(), 'leadloop-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -88,6 +88,11 @@ describe('the sandbox page (npm run demo) in a browser', () => {
     await post.locator('[data-react="white_check_mark"]').click();
     await shows(post, 'Accepted by @Maya Chen');
     await shows(post.locator('.reaction.mine'), '1');
+    // Clicking one's own reaction takes it off: a retraction, and the lead waits again.
+    await post.locator('.reaction.mine').click();
+    await shows(post, '⏳ Pending');
+    await post.locator('[data-react="white_check_mark"]').click();
+    await shows(post, 'Accepted by @Maya Chen');
   }, 60_000);
 
   it('click Reject, pick a reason in the modal: the post shows it rejected with that reason', async () => {
@@ -116,6 +121,22 @@ describe('the sandbox page (npm run demo) in a browser', () => {
     await prompt.locator('select[data-kind="static_select"]').selectOption('no_budget');
     await shows(prompt, 'Thanks: reason recorded (No budget)');
     await shows(post, 'Reason: No budget (recycle)');
+  }, 60_000);
+
+  it('the prompt’s “Add a note…” opens the modal; submitting it records the note and removes the prompt', async () => {
+    const post = await livePost(3);
+    await post.locator('[data-react="x"]').click();
+    const prompt = post.locator('.ephemeral');
+    await shows(prompt, 'Why?');
+    await prompt.getByRole('button', { name: 'Add a note…' }).click();
+    const modal = page.locator('#modal form.modal');
+    await visible(modal);
+    await modal.locator('select[name="reason/modal_reason"]').selectOption('other');
+    await modal.locator('textarea[name="note/modal_note"]').fill('Reseller <asking> for a partner deal');
+    await modal.getByRole('button', { name: 'Reject' }).click();
+    await modal.waitFor({ state: 'hidden', timeout: TIMEOUT });
+    await shows(post, 'Note: Reseller <asking> for a partner deal');
+    await prompt.waitFor({ state: 'detached', timeout: TIMEOUT });
   }, 60_000);
 
   it('type /leadstats and see the campaign table', async () => {
