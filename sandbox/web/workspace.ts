@@ -101,6 +101,8 @@ export class Workspace {
     this.counter += 1;
     const id = `${this.counter}.${Date.now()}.sandbox`;
     this.triggers.set(id, user);
+    // Slack's trigger_id lives 3 seconds; a few hundred recent ones are plenty to remember.
+    if (this.triggers.size > 500) this.triggers.delete(this.triggers.keys().next().value as string);
     return id;
   }
 
