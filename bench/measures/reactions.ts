@@ -471,12 +471,26 @@ function report(results: ConfigResult[], input: ReportInput): MeasureReport {
         pass: appRps >= TARGET_EVENTS_PER_S,
       });
     }
-    checks.push({
-      label: `${where} p99 ack latency`,
-      target: `< ${TARGET_P99_MS} ms`,
-      actual: `${fmt.ms(appP99)} ms`,
-      pass: appP99 < TARGET_P99_MS,
-    });
+    // A closed loop of N connections keeps N events outstanding, so its mean latency is N ÷ acks/s
+    // (Little's law) whatever the server does: at c=50 and ~1,000/s that alone is 50 ms. The latency
+    // target is checked at the target rate (paced) and on the smallest closed loop; wider loops are
+    // saturation runs, reported with their queueing bound.
+    const smallestLoop = Math.min(
+      ...results.filter((x) => x.ratePerS === undefined).map((x) => x.concurrency),
+    );
+    if (r.ratePerS !== undefined || r.concurrency === smallestLoop) {
+      checks.push({
+        label: `${where} p99 ack latency`,
+        target: `< ${TARGET_P99_MS} ms`,
+        actual: `${fmt.ms(appP99)} ms`,
+        pass: appP99 < TARGET_P99_MS,
+      });
+    } else {
+      notes.push(
+        `${where} (saturation, ${(appRps / TARGET_EVENTS_PER_S).toFixed(1)}× the target rate): p99 ack ${fmt.ms(appP99)} ms; ` +
+          `with ${r.concurrency} events always outstanding the mean alone is ${r.concurrency} ÷ ${fmt.int(appRps)}/s = ${fmt.ms((r.concurrency / appRps) * 1000)} ms (Little's law), so this row is not held to the ${TARGET_P99_MS} ms target`,
+      );
+    }
     if (r.ratePerS === undefined) {
       checks.push({
         label: `${where} processing keeps up`,
