@@ -6,11 +6,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { FakeSlack } from '../../sandbox/fake-slack.js';
 import { DEFAULT_REASONS } from '../../src/domain/reasons.js';
+import { concatNumbers, medianInPlace } from '../../src/domain/stats.js';
 import { parseStatsCommand } from '../../src/domain/statsCommand.js';
 import { StatsService } from '../../src/services/stats.js';
 import { statsMessage } from '../../src/slack/blocks/stats.js';
 import { openDatabase } from '../../src/storage/db.js';
-import { type Cohort, StatsStore } from '../../src/storage/stats.js';
+import { type Cohort, planCohort, StatsStore } from '../../src/storage/stats.js';
 import type { BenchContext, Measure } from '../lib/context.js';
 import { waitHealthy } from '../lib/http.js';
 import { LOG_DIR, REPO_DIR } from '../lib/paths.js';
@@ -155,67 +156,95 @@ interface Step {
   rows: number;
 }
 
-function breakdown(stats: StatsStore, raw: Database.Database, label: string, cohort: Cohort): Step[] {
+function breakdown(
+  stats: StatsStore,
+  direct: StatsStore,
+  raw: Database.Database,
+  label: string,
+  cohort: Cohort,
+): Step[] {
   const now = DATA_END;
   const slaMs = SLA_HOURS * 3_600_000;
   const args = [cohort.start, cohort.end];
   const steps: Step[] = [];
   const add = (step: string, kind: Step['kind'], fn: () => unknown, rows: number) =>
     steps.push({ window: label, step, kind, ms: medianOf(fn), rows });
+  const plan = planCohort(cohort.start, cohort.end, now - slaMs);
 
-  const counts = stats.campaignCounts(cohort, now, slaMs);
-  add('campaignCounts', 'storage call', () => stats.campaignCounts(cohort, now, slaMs), counts.length);
-  const sources = stats.sourceCounts(cohort, now, slaMs).length;
-  add('sourceCounts', 'storage call', () => stats.sourceCounts(cohort, now, slaMs), sources);
-  const times = stats.decisionTimes(cohort);
-  const decided = [...times.values()].reduce((n, list) => n + list.length, 0);
-  add('decisionTimes (SQL + drizzle rows + Map)', 'storage call', () => stats.decisionTimes(cohort), decided);
-  const timesSql = raw
+  const cells = stats.cohortCells(cohort, now, slaMs);
+  add(
+    `cohortCells (${plan.months.length} rolled-up months + ${plan.raw.length} ragged end(s) read)`,
+    'storage call',
+    () => stats.cohortCells(cohort, now, slaMs),
+    cells.length,
+  );
+  add(
+    'cohortCells, every lead read (no rollups)',
+    'storage call',
+    () => direct.cohortCells(cohort, now, slaMs),
+    cells.length,
+  );
+  const scanSql = raw
     .prepare(
-      `SELECT campaign_id, first_decided_at - posted_at FROM leads
-       WHERE posted_at >= ? AND posted_at < ? AND first_decided_at IS NOT NULL
-       ORDER BY campaign_id, first_decided_at - posted_at`,
+      `SELECT campaign_id, source, state, state_reason, first_decided_at - posted_at, posted_at FROM leads
+       WHERE posted_at >= ? AND posted_at < ?`,
     )
     .raw();
-  add('  its SQL alone (ORDER BY), raw arrays', 'bare SQL', () => timesSql.all(...args), decided);
-  const timesUnsorted = raw
-    .prepare(
-      `SELECT count(*) FROM leads WHERE posted_at >= ? AND posted_at < ? AND first_decided_at IS NOT NULL`,
-    )
-    .pluck();
-  add('  its rows scanned, counted only', 'bare SQL', () => timesUnsorted.get(...args), decided);
+  const scanned = scanSql.all(...args).length;
+  add('  its SQL alone, raw arrays', 'bare SQL', () => scanSql.all(...args), scanned);
+  const times = cells.flatMap((c) => c.times);
+  const decided = times.reduce((n, t) => n + t.length, 0);
+  add('overall median: concatenate + quickselect', 'JS', () => medianInPlace(concatNumbers(times)), decided);
+  const reps = stats.repCells(cohort, now);
   add(
-    'overall median: flatten + sort all times',
-    'JS',
-    () => [...times.values()].flat().sort((a, b) => a - b),
-    decided,
-  );
-  const reasons = stats.reasonCounts(cohort);
-  add('reasonCounts', 'storage call', () => stats.reasonCounts(cohort), reasons.length);
-  const reps = stats.repDecisions(cohort);
-  add(
-    'repDecisions (SQL + drizzle rows + per rep-lead Map)',
+    'repCells (rolled-up months + ragged ends)',
     'storage call',
-    () => stats.repDecisions(cohort),
+    () => stats.repCells(cohort, now),
+    reps.length,
+  );
+  add(
+    'repCells, every decision read (no rollups)',
+    'storage call',
+    () => direct.repCells(cohort, now),
     reps.length,
   );
   const repSql = raw
     .prepare(
-      `SELECT d.user_id, d.lead_id, d.verdict, d.decided_at, d.id, l.posted_at
-       FROM decisions d JOIN leads l ON l.id = d.lead_id
+      `SELECT d.lead_id, d.user_id, d.verdict, d.decided_at, d.id, l.posted_at
+       FROM leads l JOIN decisions d ON d.lead_id = l.id
        WHERE l.posted_at >= ? AND l.posted_at < ? AND d.retracted_at IS NULL`,
     )
     .raw();
   const repRows = repSql.all(...args).length;
   add('  its SQL alone (join), raw arrays', 'bare SQL', () => repSql.all(...args), repRows);
-  add('pendingLeads (count + oldest 20)', 'storage call', () => stats.pendingLeads(cohort, 20), 20);
+  add('oldestPending (20)', 'storage call', () => stats.oldestPending(cohort, 20), 20);
   return steps;
+}
+
+/** The first query after the rollups are gone (a new install, or after every month changed). */
+function coldRollup(
+  stats: StatsStore,
+  raw: Database.Database,
+  cohort: Cohort,
+): { ms: number; months: number } {
+  const writable = new Database(raw.name);
+  try {
+    writable.prepare('DELETE FROM stats_months_fresh').run();
+  } finally {
+    writable.close();
+  }
+  const t = performance.now();
+  stats.cohortCells(cohort, DATA_END, SLA_HOURS * 3_600_000);
+  stats.repCells(cohort, DATA_END);
+  const ms = performance.now() - t;
+  const months = (raw.prepare('SELECT count(*) FROM stats_months_fresh').pluck().get() as number) ?? 0;
+  return { ms, months };
 }
 
 interface QueryPlans {
   floor: string[];
-  decisionTimes: string[];
-  repDecisions: string[];
+  scan: string[];
+  reps: string[];
 }
 
 function queryPlans(raw: Database.Database, cohort: Cohort): QueryPlans {
@@ -225,12 +254,13 @@ function queryPlans(raw: Database.Database, cohort: Cohort): QueryPlans {
     );
   return {
     floor: plan(floorSql(0)),
-    decisionTimes: plan(
-      `SELECT campaign_id, first_decided_at - posted_at FROM leads WHERE posted_at >= ? AND posted_at < ?
-       AND first_decided_at IS NOT NULL ORDER BY campaign_id, first_decided_at - posted_at`,
+    scan: plan(
+      `SELECT campaign_id, source, state, state_reason, first_decided_at - posted_at, posted_at FROM leads
+       WHERE posted_at >= ? AND posted_at < ?`,
     ),
-    repDecisions: plan(
-      `SELECT d.user_id FROM decisions d JOIN leads l ON l.id = d.lead_id
+    reps: plan(
+      `SELECT d.lead_id, d.user_id, d.verdict, d.decided_at, d.id, l.posted_at
+       FROM leads l JOIN decisions d ON d.lead_id = l.id
        WHERE l.posted_at >= ? AND l.posted_at < ? AND d.retracted_at IS NULL`,
     ),
   };
@@ -489,6 +519,7 @@ export const stats: Measure = {
     let formResults: FormResult[];
     let steps: Step[];
     let plans: QueryPlans;
+    let cold: { ms: number; months: number };
     try {
       const statsStore = new StatsStore(db);
       const service = new StatsService(
@@ -502,11 +533,14 @@ export const stats: Measure = {
         if (!f) throw new Error(`no form ${label}`);
         return { start: f.window.start, end: f.window.end };
       };
+      const direct = new StatsStore(db, { rollups: false });
       steps = [
-        ...breakdown(statsStore, raw, '30 days', windowOf('default (30d)')),
-        ...breakdown(statsStore, raw, '2 years', windowOf('2-year range')),
+        ...breakdown(statsStore, direct, raw, '30 days', windowOf('default (30d)')),
+        ...breakdown(statsStore, direct, raw, '2 years', windowOf('2-year range')),
       ];
       plans = queryPlans(raw, windowOf('2-year range'));
+      ctx.progress('stats: the first two-year query with no rollups yet (they are built on the way)');
+      cold = coldRollup(statsStore, raw, windowOf('2-year range'));
     } finally {
       raw.close();
       db.$client.close();
@@ -647,8 +681,9 @@ export const stats: Measure = {
     const twoYears = formResults.find((f) => f.label === '2-year range');
     const notes = [
       `generator: ${fmt.int(load.leads)} leads and ${fmt.int(load.decisions)} decisions in ${seconds(load.elapsedMs)}: ${seconds(load.generateMs)} generating, ${seconds(load.insertMs)} in Store.insertHistory (${fmt.ms((load.insertMs * 1000) / load.leads)} µs/lead)${built.reused ? '; reused from an earlier run' : ''}`,
-      `2 years: campaignCounts ${fmt.ms(step('2 years', 'campaignCounts'))} ms, sourceCounts ${fmt.ms(step('2 years', 'sourceCounts'))} ms, decisionTimes ${fmt.ms(step('2 years', 'decisionTimes'))} ms (its SQL alone ${fmt.ms(step('2 years', '  its SQL alone (ORDER BY)'))} ms), overall median sort ${fmt.ms(step('2 years', 'overall median'))} ms, repDecisions ${fmt.ms(step('2 years', 'repDecisions'))} ms (SQL alone ${fmt.ms(step('2 years', '  its SQL alone (join)'))} ms); the floor ${twoYears ? fmt.ms(twoYears.floor.summary.p50) : '—'} ms`,
-      `query plans (2 years): floor: ${plans.floor.join('; ')} | decisionTimes: ${plans.decisionTimes.join('; ')} | repDecisions: ${plans.repDecisions.join('; ')}`,
+      `2 years: cohortCells ${fmt.ms(step('2 years', 'cohortCells ('))} ms from rollups vs ${fmt.ms(step('2 years', 'cohortCells, every'))} ms reading every lead (its SQL alone ${fmt.ms(step('2 years', '  its SQL alone, raw'))} ms); repCells ${fmt.ms(step('2 years', 'repCells ('))} ms vs ${fmt.ms(step('2 years', 'repCells, every'))} ms; overall median ${fmt.ms(step('2 years', 'overall median'))} ms; the floor ${twoYears ? fmt.ms(twoYears.floor.summary.p50) : '—'} ms`,
+      `cold start: the first two-year query on a database with no fresh rollups took ${fmt.ms(cold.ms)} ms and rolled up ${cold.months} months (once; later decisions re-roll only the month they touch)`,
+      `query plans (2 years): floor: ${plans.floor.join('; ')} | scan: ${plans.scan.join('; ')} | reps: ${plans.reps.join('; ')}`,
       ...(acks.lost > 0 || acks.respondErrors.length > 0
         ? [
             `${acks.lost} acked /leadstats answer(s) never reached the response_url; the app logged: ${[...new Set(acks.respondErrors)].join(' | ') || 'nothing'}. While the event loop is blocked, the HTTP client cannot drop pooled keep-alive connections the other side has closed meanwhile, so respond() writes to a dead socket and the answer is lost (no retry)`,

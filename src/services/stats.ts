@@ -5,13 +5,14 @@ import type { RejectReason } from '../domain/reasons.js';
 import {
   addCounts,
   type Counts,
+  concatNumbers,
   judgeRate,
-  medianOfSorted,
+  medianInPlace,
   type RateJudgement,
   ZERO_COUNTS,
 } from '../domain/stats.js';
 import type { StatsQuery } from '../domain/statsCommand.js';
-import type { Cohort, StatsStore } from '../storage/stats.js';
+import type { Cohort, CohortCell, StatsStore, TimeChunks } from '../storage/stats.js';
 
 /**
  * Runs a stats query: resolves the period in TIMEZONE, finds the campaigns a name means, asks
@@ -138,35 +139,55 @@ export class StatsService {
   ): StatsReport {
     const { stats } = this.deps;
     const slaMs = this.settings.slaHours * 3_600_000;
-    const counts = stats.campaignCounts(cohort, now, slaMs);
-    const times = stats.decisionTimes(cohort);
-    const totalCounts = counts.reduce<Counts>((sum, c) => addCounts(sum, c), ZERO_COUNTS);
-    const allTimes = [...times.values()].flat().sort((a, b) => a - b);
+    const cells = stats.cohortCells(cohort, now, slaMs);
+
+    const byCampaign = new Map<number, { counts: Counts; times: TimeChunks; pendingBreached: number }>();
+    const bySource = new Map<string | null, Counts>();
+    for (const cell of cells) {
+      const campaign = byCampaign.get(cell.campaignId) ?? {
+        counts: ZERO_COUNTS,
+        times: [],
+        pendingBreached: 0,
+      };
+      campaign.counts = addCounts(campaign.counts, cell);
+      campaign.times.push(...cell.times);
+      campaign.pendingBreached += cell.pendingBreached;
+      byCampaign.set(cell.campaignId, campaign);
+      bySource.set(cell.source, addCounts(bySource.get(cell.source) ?? ZERO_COUNTS, cell));
+    }
+    const names = stats.campaignNames([...byCampaign.keys()]);
+    let totalCounts = ZERO_COUNTS;
+    for (const c of byCampaign.values()) totalCounts = addCounts(totalCounts, c.counts);
     const overall = judgeRate(totalCounts, undefined).rate;
 
-    const campaigns = counts
-      .map(
-        (c): CampaignStats => ({
-          ...c,
-          medianDecisionMs: medianOfSorted(times.get(c.campaignId) ?? []),
-          judgement: judgeRate(c, overall),
-        }),
-      )
+    const allTimes: Float64Array[] = [];
+    const campaigns = [...byCampaign]
+      .map(([campaignId, c]): CampaignStats => {
+        const times = concatNumbers(c.times);
+        const medianDecisionMs = medianInPlace(times);
+        allTimes.push(times);
+        return {
+          campaignId,
+          campaign: names.get(campaignId) ?? `#${campaignId}`,
+          ...c.counts,
+          medianDecisionMs,
+          judgement: judgeRate(c.counts, overall),
+        };
+      })
       .sort((a, b) => b.posted - a.posted || a.campaign.localeCompare(b.campaign));
     const totals: GroupStats = {
       ...totalCounts,
-      medianDecisionMs: medianOfSorted(allTimes),
+      medianDecisionMs: medianInPlace(concatNumbers(allTimes)),
       judgement: judgeRate(totalCounts, undefined),
     };
-    const sources = stats
-      .sourceCounts(cohort, now, slaMs)
-      .map((s) => ({
-        ...s,
-        source: s.source ?? '(none)',
+    const sources = [...bySource]
+      .map(([source, counts]) => ({
+        ...counts,
+        source: source ?? '(none)',
         medianDecisionMs: undefined,
-        judgement: judgeRate(s, overall),
+        judgement: judgeRate(counts, overall),
       }))
-      .sort((a, b) => b.posted - a.posted);
+      .sort((a, b) => b.posted - a.posted || a.source.localeCompare(b.source));
 
     const report: StatsReport = {
       query,
@@ -178,9 +199,14 @@ export class StatsService {
       sources,
     };
     if (campaignFilter) report.campaignFilter = campaignFilter;
-    if (include.reasons) report.reasons = this.reasons(cohort, campaigns, include.reasonsByCampaign ?? false);
-    if (include.reps) report.reps = this.reps(cohort);
-    if (include.pending) report.pending = this.pending(cohort, now, slaMs);
+    if (include.reasons)
+      report.reasons = this.reasons(cells, cohort, campaigns, include.reasonsByCampaign ?? false);
+    if (include.reps) report.reps = this.reps(cohort, now);
+    if (include.pending) {
+      let breached = 0;
+      for (const c of byCampaign.values()) breached += c.pendingBreached;
+      report.pending = this.pending(cohort, now, slaMs, totalCounts.pending, breached);
+    }
     return report;
   }
 
@@ -201,56 +227,54 @@ export class StatsService {
   }
 
   private reasons(
+    cells: readonly CohortCell[],
     cohort: Cohort,
     campaigns: CampaignStats[],
     everyCampaign: boolean,
   ): NonNullable<StatsReport['reasons']> {
-    const rows = this.deps.stats.reasonCounts(cohort);
     const overall = new Map<string | null, number>();
-    for (const r of rows) overall.set(r.reason, (overall.get(r.reason) ?? 0) + r.count);
+    const perCampaign = new Map<number, Map<string | null, number>>();
+    for (const cell of cells) {
+      const mine = perCampaign.get(cell.campaignId) ?? new Map<string | null, number>();
+      perCampaign.set(cell.campaignId, mine);
+      for (const [reason, count] of cell.reasons) {
+        overall.set(reason, (overall.get(reason) ?? 0) + count);
+        mine.set(reason, (mine.get(reason) ?? 0) + count);
+      }
+    }
+    const rows = (counts: Map<string | null, number> | undefined) =>
+      this.reasonRows([...(counts ?? [])].map(([reason, count]) => ({ reason, count })));
     const byCampaign =
       cohort.campaignIds === undefined && !everyCampaign
         ? []
-        : campaigns.map((c) => ({
-            campaign: c.campaign,
-            reasons: this.reasonRows(rows.filter((r) => r.campaignId === c.campaignId)),
-          }));
-    return {
-      overall: this.reasonRows([...overall].map(([reason, count]) => ({ reason, count }))),
-      byCampaign,
-    };
+        : campaigns.map((c) => ({ campaign: c.campaign, reasons: rows(perCampaign.get(c.campaignId)) }));
+    return { overall: rows(overall), byCampaign };
   }
 
-  private reps(cohort: Cohort): RepStats[] {
-    const byRep = new Map<string, { accepted: number; rejected: number; times: number[] }>();
-    for (const d of this.deps.stats.repDecisions(cohort)) {
-      const rep = byRep.get(d.userId) ?? { accepted: 0, rejected: 0, times: [] };
-      if (d.verdict === 'accept') rep.accepted += 1;
-      else rep.rejected += 1;
-      rep.times.push(d.ms);
-      byRep.set(d.userId, rep);
-    }
-    return [...byRep]
-      .map(([userId, r]) => ({
-        userId,
+  private reps(cohort: Cohort, now: number): RepStats[] {
+    return this.deps.stats
+      .repCells(cohort, now)
+      .map((r) => ({
+        userId: r.userId,
         decisions: r.accepted + r.rejected,
         accepted: r.accepted,
         rejected: r.rejected,
-        medianDecisionMs: medianOfSorted(r.times.sort((a, b) => a - b)),
+        medianDecisionMs: medianInPlace(concatNumbers(r.times)),
       }))
       .sort((a, b) => b.decisions - a.decisions || a.userId.localeCompare(b.userId));
   }
 
-  private pending(cohort: Cohort, now: number, slaMs: number): NonNullable<StatsReport['pending']> {
-    const { total, oldest } = this.deps.stats.pendingLeads(cohort, PENDING_LIMIT);
-    const breached = this.deps.stats.pendingLeads(
-      { ...cohort, end: Math.min(cohort.end, now - slaMs) },
-      0,
-    ).total;
+  private pending(
+    cohort: Cohort,
+    now: number,
+    slaMs: number,
+    total: number,
+    breached: number,
+  ): NonNullable<StatsReport['pending']> {
     return {
       total,
       breached,
-      oldest: oldest.map((l) => {
+      oldest: this.deps.stats.oldestPending(cohort, PENDING_LIMIT).map((l) => {
         const postedAt = l.postedAt ?? now;
         return {
           id: l.id,

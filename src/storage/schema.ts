@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
  * The one schema. Migrations in drizzle/ are generated from it with `npm run db:generate` and
@@ -125,10 +125,19 @@ export const decisions = sqliteTable(
     note: text('note'),
     decidedAt: integer('decided_at').notNull(),
     retractedAt: integer('retracted_at'),
+    /**
+     * The lead's posted_at, copied here by triggers (drizzle/0007_decisions_lead_posted_at.sql) so
+     * that per-rep stats read a cohort's standing decisions from one covering index instead of
+     * one lookup per lead. Null while the lead is not posted.
+     */
+    leadPostedAt: integer('lead_posted_at'),
   },
   (t) => [
     index('decisions_lead_idx').on(t.leadId, t.decidedAt),
     index('decisions_user_idx').on(t.userId, t.decidedAt),
+    index('decisions_cohort_idx')
+      .on(t.leadPostedAt, t.leadId, t.userId, t.verdict, t.decidedAt, t.id)
+      .where(sql`retracted_at IS NULL`),
   ],
 );
 
@@ -188,4 +197,55 @@ export const digestSends = sqliteTable(
 export const appMeta = sqliteTable('app_meta', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
+});
+
+/**
+ * Month rollups: a cache of the stats aggregates of leads posted in one UTC month, so periods of
+ * months or years read a few thousand rows instead of a million. Never the source of truth: a
+ * month is used only while it is listed in stats_months_fresh, and triggers on leads and
+ * decisions (drizzle/0005_stats_rollup_triggers.sql) unlist it in the same transaction as any
+ * change to a lead or decision of that month, whoever writes it. See src/storage/stats.ts and
+ * docs/decisions/0005-stats-rollups.md.
+ *
+ * `month` is the UTC year and month as YYYYMM. Rollups are by UTC month so that they do not
+ * depend on TIMEZONE or DECISION_SLA_HOURS: a period in TIMEZONE reads whole UTC months from here
+ * and its ragged ends from leads.
+ */
+export const statsMonths = sqliteTable(
+  'stats_months',
+  {
+    month: integer('month').notNull(),
+    campaignId: integer('campaign_id').notNull(),
+    source: text('source'),
+    posted: integer('posted').notNull(),
+    accepted: integer('accepted').notNull(),
+    rejected: integer('rejected').notNull(),
+    rejectedNoReason: integer('rejected_no_reason').notNull(),
+    pending: integer('pending').notNull(),
+    /** Time to decision (ms) of each decided lead, ascending, as little-endian float64s. */
+    times: blob('times', { mode: 'buffer' }).notNull(),
+    /** Rejected leads by reason, JSON [[reason or null, count], …]. */
+    reasons: text('reasons').notNull(),
+  },
+  (t) => [index('stats_months_month_idx').on(t.month, t.campaignId)],
+);
+
+/** Per rep and month: standing verdicts on that month's leads and the rep's decision times. */
+export const statsMonthReps = sqliteTable(
+  'stats_month_reps',
+  {
+    month: integer('month').notNull(),
+    userId: text('user_id').notNull(),
+    accepted: integer('accepted').notNull(),
+    rejected: integer('rejected').notNull(),
+    /** Time from post to the rep's first standing decision (ms), ascending, little-endian float64s. */
+    times: blob('times', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.month, t.userId] })],
+);
+
+/** The months whose rollup rows match the leads and decisions right now. */
+export const statsMonthsFresh = sqliteTable('stats_months_fresh', {
+  month: integer('month').primaryKey(),
+  builtAt: integer('built_at').notNull(),
 });

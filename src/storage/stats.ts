@@ -1,12 +1,20 @@
+import { endianness } from 'node:os';
 import { and, asc, eq, gte, inArray, isNull, like, lt, sql } from 'drizzle-orm';
-import type { Counts } from '../domain/stats.js';
+import { type Counts, concatNumbers } from '../domain/stats.js';
 import type { Db } from './db.js';
-import { campaigns, decisions, leads } from './schema.js';
+import { campaigns, decisions, leads, statsMonthReps, statsMonths, statsMonthsFresh } from './schema.js';
 
 /**
- * The stats queries: cohorts of leads selected by post time, aggregated in SQL over the
- * covering index leads_cohort_idx. Every function takes the window [start, end) in ms and an
- * optional list of campaign ids; none reads the clock.
+ * The stats queries. A cohort is the leads posted in [start, end) (ms), optionally of some
+ * campaigns. Its numbers come from two places that give the same answer:
+ * - whole UTC months that are rolled up in stats_months / stats_month_reps and still fresh
+ *   (triggers unlist a month whenever one of its leads or decisions changes);
+ * - everything else, read from leads (and decisions) over the covering cohort index: the
+ *   ragged ends of the period, the current month, and months changed since their rollup.
+ * A month is rolled up on first use once it can no longer change by itself: it has ended and, for
+ * the lead counts, its pending leads are all past the SLA. The rollup is a cache: deleting every
+ * row of those tables changes no answer, only how long the first one takes.
+ * No function here reads the clock.
  */
 
 export interface Cohort {
@@ -15,148 +23,294 @@ export interface Cohort {
   campaignIds?: readonly number[];
 }
 
-export interface CampaignCounts extends Counts {
+/** Decision times in pieces as they were read (a rollup's array, a scan's list); order unspecified. */
+export type TimeChunks = (Float64Array | number[])[];
+
+/** The numbers of the leads of one campaign and source in a cohort. */
+export interface CohortCell extends Counts {
   campaignId: number;
-  campaign: string;
-}
-
-export interface SourceCounts extends Counts {
   source: string | null;
+  /** Of `pending`, those waiting longer than the SLA now. */
+  pendingBreached: number;
+  /** Time to decision (ms) of every decided lead. */
+  times: TimeChunks;
+  /** Rejected leads by reason (null: no reason given). */
+  reasons: Map<string | null, number>;
 }
 
-function cohortWhere(cohort: Cohort) {
-  return and(
-    gte(leads.postedAt, cohort.start),
-    lt(leads.postedAt, cohort.end),
-    cohort.campaignIds ? inArray(leads.campaignId, [...cohort.campaignIds]) : undefined,
-  );
+/** One rep's standing decisions on the leads of a cohort. */
+export interface RepCell {
+  userId: string;
+  accepted: number;
+  rejected: number;
+  /** Per lead decided: time from the post to the rep's first standing decision (ms). */
+  times: TimeChunks;
 }
 
-/** SQLite sums of booleans, typed as numbers. */
-const countIf = (condition: ReturnType<typeof sql>) => sql<number>`coalesce(sum(${condition}), 0)`;
+export interface OldestPending {
+  id: number;
+  name: string | null;
+  email: string | null;
+  company: string | null;
+  campaign: string;
+  postedAt: number | null;
+  channel: string | null;
+  ts: string | null;
+}
 
-function countColumns(now: number, slaMs: number) {
+// ---------------------------------------------------------------------------------------------
+// UTC months, as the rollup keys them (YYYYMM)
+
+export function utcMonthOf(ms: number): number {
+  const d = new Date(ms);
+  return d.getUTCFullYear() * 100 + d.getUTCMonth() + 1;
+}
+
+export function utcMonthStart(month: number): number {
+  return Date.UTC(Math.floor(month / 100), (month % 100) - 1, 1);
+}
+
+export function nextUtcMonth(month: number): number {
+  return month % 100 === 12 ? (Math.floor(month / 100) + 1) * 100 + 1 : month + 1;
+}
+
+export interface CohortPlan {
+  /** Whole UTC months inside [start, end) that end at or before `cacheableBefore`. */
+  months: number[];
+  /** The rest of [start, end): at most one range before the months and one after. */
+  raw: [number, number][];
+}
+
+/** Splits [start, end) into whole UTC months that may come from the rollup, and the rest. */
+export function planCohort(start: number, end: number, cacheableBefore: number): CohortPlan {
+  const months: number[] = [];
+  const limit = Math.min(end, cacheableBefore);
+  let month = utcMonthOf(start);
+  if (utcMonthStart(month) < start) month = nextUtcMonth(month);
+  while (utcMonthStart(nextUtcMonth(month)) <= limit) {
+    months.push(month);
+    month = nextUtcMonth(month);
+  }
+  const first = months[0];
+  const last = months[months.length - 1];
+  if (first === undefined || last === undefined) return { months, raw: start < end ? [[start, end]] : [] };
+  const raw: [number, number][] = [];
+  const from = utcMonthStart(first);
+  const to = utcMonthStart(nextUtcMonth(last));
+  if (start < from) raw.push([start, from]);
+  if (to < end) raw.push([to, end]);
+  return { months, raw };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rollup blobs: sorted float64 arrays, little-endian whatever the machine
+
+const LITTLE_ENDIAN = endianness() === 'LE';
+
+function encodeTimes(sorted: Float64Array): Buffer {
+  if (LITTLE_ENDIAN) return Buffer.from(sorted.buffer, sorted.byteOffset, sorted.byteLength);
+  const buffer = Buffer.alloc(sorted.byteLength);
+  for (let i = 0; i < sorted.length; i++) buffer.writeDoubleLE(sorted[i] as number, i * 8);
+  return buffer;
+}
+
+function decodeTimes(blob: Uint8Array): Float64Array {
+  const n = blob.byteLength / 8;
+  if (LITTLE_ENDIAN && blob.byteOffset % 8 === 0) return new Float64Array(blob.buffer, blob.byteOffset, n);
+  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = view.getFloat64(i * 8, true);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accumulators
+
+function newCell(campaignId: number, source: string | null): CohortCell {
   return {
-    posted: sql<number>`count(*)`,
-    accepted: countIf(sql`${leads.state} = 'accepted'`),
-    rejected: countIf(sql`${leads.state} = 'rejected'`),
-    rejectedNoReason: countIf(sql`${leads.state} = 'rejected' AND ${leads.stateReason} IS NULL`),
-    pending: countIf(sql`${leads.state} = 'pending'`),
-    // Pending at the SLA mark: still pending now, or first decided after it.
-    slaBreaches: countIf(sql`coalesce(${leads.firstDecidedAt}, ${now}) - ${leads.postedAt} > ${slaMs}`),
+    campaignId,
+    source,
+    posted: 0,
+    accepted: 0,
+    rejected: 0,
+    rejectedNoReason: 0,
+    pending: 0,
+    slaBreaches: 0,
+    pendingBreached: 0,
+    times: [],
+    reasons: new Map(),
   };
 }
 
-export class StatsStore {
-  constructor(private readonly db: Db) {}
+class CellSet {
+  private readonly byCampaign = new Map<number, Map<string | null, CohortCell>>();
+  /** Each cell's list of times read by scans (one of its chunks). */
+  private readonly scanned = new Map<CohortCell, number[]>();
 
-  campaignCounts(cohort: Cohort, now: number, slaMs: number): CampaignCounts[] {
-    const rows = this.db
-      .select({ campaignId: leads.campaignId, ...countColumns(now, slaMs) })
-      .from(leads)
-      .where(cohortWhere(cohort))
-      .groupBy(leads.campaignId)
-      .all();
-    const names = this.campaignNames(rows.map((r) => r.campaignId));
-    return rows.map((r) => ({ ...r, campaign: names.get(r.campaignId) ?? `#${r.campaignId}` }));
-  }
-
-  sourceCounts(cohort: Cohort, now: number, slaMs: number): SourceCounts[] {
-    return this.db
-      .select({ source: leads.source, ...countColumns(now, slaMs) })
-      .from(leads)
-      .where(cohortWhere(cohort))
-      .groupBy(leads.source)
-      .all();
-  }
-
-  /** Time to decision (ms) of every decided lead in the cohort, by campaign, each list sorted. */
-  decisionTimes(cohort: Cohort): Map<number, number[]> {
-    const rows = this.db
-      .select({ campaignId: leads.campaignId, ms: sql<number>`${leads.firstDecidedAt} - ${leads.postedAt}` })
-      .from(leads)
-      .where(and(cohortWhere(cohort), sql`${leads.firstDecidedAt} IS NOT NULL`))
-      .orderBy(asc(leads.campaignId), asc(sql`${leads.firstDecidedAt} - ${leads.postedAt}`))
-      .all();
-    const byCampaign = new Map<number, number[]>();
-    for (const { campaignId, ms } of rows) {
-      const list = byCampaign.get(campaignId);
-      if (list) list.push(ms);
-      else byCampaign.set(campaignId, [ms]);
+  scanList(cell: CohortCell): number[] {
+    let list = this.scanned.get(cell);
+    if (!list) {
+      list = [];
+      this.scanned.set(cell, list);
+      cell.times.push(list);
     }
-    return byCampaign;
+    return list;
   }
 
-  /** Rejected leads by campaign and reason (null: no reason given). */
-  reasonCounts(cohort: Cohort): { campaignId: number; reason: string | null; count: number }[] {
-    return this.db
-      .select({ campaignId: leads.campaignId, reason: leads.stateReason, count: sql<number>`count(*)` })
-      .from(leads)
-      .where(and(cohortWhere(cohort), eq(leads.state, 'rejected')))
-      .groupBy(leads.campaignId, leads.stateReason)
-      .all();
+  cell(campaignId: number, source: string | null): CohortCell {
+    let bySource = this.byCampaign.get(campaignId);
+    if (!bySource) {
+      bySource = new Map();
+      this.byCampaign.set(campaignId, bySource);
+    }
+    let cell = bySource.get(source);
+    if (!cell) {
+      cell = newCell(campaignId, source);
+      bySource.set(source, cell);
+    }
+    return cell;
+  }
+
+  /** The cells, with SLA breaches counted: pending past the SLA, or first decided after it. */
+  finish(slaMs: number): CohortCell[] {
+    const cells = [...this.byCampaign.values()].flatMap((bySource) => [...bySource.values()]);
+    for (const cell of cells) {
+      let late = 0;
+      for (const chunk of cell.times) for (const ms of chunk) if (ms > slaMs) late += 1;
+      cell.slaBreaches = cell.pendingBreached + late;
+    }
+    return cells;
+  }
+}
+
+function addReason(reasons: Map<string | null, number>, reason: string | null, count: number) {
+  reasons.set(reason, (reasons.get(reason) ?? 0) + count);
+}
+
+interface RepLeadEntry {
+  userId: string;
+  verdict: 'accept' | 'reject';
+  latestAt: number;
+  latestId: number;
+  firstAt: number;
+  postedAt: number;
+}
+
+class RepSet {
+  private readonly byUser = new Map<string, RepCell>();
+
+  rep(userId: string): RepCell {
+    let rep = this.byUser.get(userId);
+    if (!rep) {
+      rep = { userId, accepted: 0, rejected: 0, times: [[]] };
+      this.byUser.set(userId, rep);
+    }
+    return rep;
+  }
+
+  /** One rep's standing verdict on one lead. */
+  add(entry: RepLeadEntry) {
+    const rep = this.rep(entry.userId);
+    if (entry.verdict === 'accept') rep.accepted += 1;
+    else rep.rejected += 1;
+    (rep.times[0] as number[]).push(entry.firstAt - entry.postedAt);
+  }
+
+  reps(): RepCell[] {
+    return [...this.byUser.values()];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export interface StatsStoreOptions {
+  /**
+   * Read and build month rollups (default true). Off, every number is read from the leads and
+   * decisions themselves: tests compare the two, and a read-only database needs no writes.
+   */
+  rollups?: boolean;
+}
+
+export class StatsStore {
+  private readonly rollups: boolean;
+
+  constructor(
+    private readonly db: Db,
+    options: StatsStoreOptions = {},
+  ) {
+    this.rollups = options.rollups ?? true;
   }
 
   /**
-   * Each rep's standing decisions on leads of the cohort: one row per (rep, lead) with the rep's
-   * latest standing verdict and the time from the post to the rep's first standing decision.
+   * The cohort's numbers by campaign and source. `now` and `slaMs` decide which pending leads
+   * breach the SLA; months are read from the rollup only when all their pending leads do.
    */
-  repDecisions(cohort: Cohort): { userId: string; verdict: 'accept' | 'reject'; ms: number }[] {
-    const rows = this.db
-      .select({
-        userId: decisions.userId,
-        leadId: decisions.leadId,
-        verdict: decisions.verdict,
-        decidedAt: decisions.decidedAt,
-        id: decisions.id,
-        postedAt: leads.postedAt,
-      })
-      .from(decisions)
-      .innerJoin(leads, eq(leads.id, decisions.leadId))
-      .where(and(cohortWhere(cohort), isNull(decisions.retractedAt)))
-      .all();
-    const perRepLead = new Map<
-      string,
-      {
-        userId: string;
-        verdict: 'accept' | 'reject';
-        latest: [number, number];
-        first: number;
-        postedAt: number;
+  cohortCells(cohort: Cohort, now: number, slaMs: number): CohortCell[] {
+    const breachBefore = now - slaMs;
+    const plan = this.rollups
+      ? planCohort(cohort.start, cohort.end, Math.min(now, breachBefore))
+      : { months: [], raw: [[cohort.start, cohort.end] as [number, number]] };
+    this.freshen(plan.months, now);
+    return this.db.transaction(() => {
+      const set = new CellSet();
+      const fresh = this.freshMonths(plan.months);
+      for (const [start, end] of plan.raw) this.scanLeads(set, start, end, cohort.campaignIds, breachBefore);
+      for (const month of plan.months) {
+        if (!fresh.has(month)) {
+          this.scanLeads(
+            set,
+            utcMonthStart(month),
+            utcMonthStart(nextUtcMonth(month)),
+            cohort.campaignIds,
+            breachBefore,
+          );
+        }
       }
-    >();
-    for (const r of rows) {
-      const key = `${r.userId}\u0000${r.leadId}`;
-      const seen = perRepLead.get(key);
-      const order: [number, number] = [r.decidedAt, r.id];
-      if (!seen) {
-        perRepLead.set(key, {
-          userId: r.userId,
-          verdict: r.verdict,
-          latest: order,
-          first: r.decidedAt,
-          postedAt: r.postedAt ?? r.decidedAt,
-        });
-        continue;
-      }
-      if (order[0] > seen.latest[0] || (order[0] === seen.latest[0] && order[1] > seen.latest[1])) {
-        seen.verdict = r.verdict;
-        seen.latest = order;
-      }
-      seen.first = Math.min(seen.first, r.decidedAt);
-    }
-    return [...perRepLead.values()].map((v) => ({
-      userId: v.userId,
-      verdict: v.verdict,
-      ms: v.first - v.postedAt,
-    }));
+      this.readMonths(set, [...fresh], cohort.campaignIds);
+      return set.finish(slaMs);
+    });
   }
 
-  /** The oldest pending leads of the cohort (the longest waiting first) and how many there are. */
-  pendingLeads(cohort: Cohort, limit: number) {
-    const where = and(cohortWhere(cohort), sql`state = 'pending'`);
-    const total = this.db.select({ n: sql<number>`count(*)` }).from(leads).where(where).get()?.n ?? 0;
-    const oldest = this.db
+  /** Each rep's standing decisions on the cohort's leads (the latest verdict per lead). */
+  repCells(cohort: Cohort, now: number): RepCell[] {
+    // Rollups are per rep, not per campaign: a campaign filter reads the decisions themselves.
+    const plan =
+      this.rollups && cohort.campaignIds === undefined
+        ? planCohort(cohort.start, cohort.end, now)
+        : { months: [], raw: [[cohort.start, cohort.end] as [number, number]] };
+    this.freshen(plan.months, now);
+    return this.db.transaction(() => {
+      const set = new RepSet();
+      const fresh = this.freshMonths(plan.months);
+      for (const [start, end] of plan.raw) this.scanReps(set, start, end, cohort.campaignIds);
+      for (const month of plan.months) {
+        if (!fresh.has(month)) this.scanReps(set, utcMonthStart(month), utcMonthStart(nextUtcMonth(month)));
+      }
+      if (fresh.size > 0) {
+        const rows = this.db
+          .select({
+            userId: statsMonthReps.userId,
+            accepted: statsMonthReps.accepted,
+            rejected: statsMonthReps.rejected,
+            times: statsMonthReps.times,
+          })
+          .from(statsMonthReps)
+          .where(inArray(statsMonthReps.month, [...fresh]))
+          .all();
+        for (const row of rows) {
+          const rep = set.rep(row.userId);
+          rep.accepted += row.accepted;
+          rep.rejected += row.rejected;
+          rep.times.push(decodeTimes(row.times));
+        }
+      }
+      return set.reps();
+    });
+  }
+
+  /** The oldest pending leads of the cohort, the longest waiting first. */
+  oldestPending(cohort: Cohort, limit: number): OldestPending[] {
+    return this.db
       .select({
         id: leads.id,
         name: leads.name,
@@ -169,11 +323,10 @@ export class StatsStore {
       })
       .from(leads)
       .innerJoin(campaigns, eq(campaigns.id, leads.campaignId))
-      .where(where)
+      .where(and(this.cohortWhere(cohort.start, cohort.end, cohort.campaignIds), sql`state = 'pending'`))
       .orderBy(asc(leads.postedAt))
       .limit(limit)
       .all();
-    return { total, oldest };
   }
 
   /** Campaigns whose normalised name starts with `keyPrefix` (itself normalised by the caller). */
@@ -187,7 +340,7 @@ export class StatsStore {
       .all();
   }
 
-  private campaignNames(ids: readonly number[]): Map<number, string> {
+  campaignNames(ids: readonly number[]): Map<number, string> {
     if (ids.length === 0) return new Map();
     const rows = this.db
       .select({ id: campaigns.id, name: campaigns.name })
@@ -196,4 +349,222 @@ export class StatsStore {
       .all();
     return new Map(rows.map((r) => [r.id, r.name]));
   }
+
+  /** Rolls up the given months that are not fresh, one transaction each (writers wait briefly). */
+  freshen(months: readonly number[], now: number): void {
+    if (!this.rollups || months.length === 0) return;
+    const fresh = this.freshMonths(months);
+    for (const month of months) {
+      if (fresh.has(month)) continue;
+      try {
+        this.db.transaction(
+          () => {
+            if (this.freshMonths([month]).size === 0) this.buildMonth(month, now);
+          },
+          { behavior: 'immediate' },
+        );
+      } catch (error) {
+        // A cache that cannot be written (a read-only file, a long write elsewhere) only costs
+        // speed: the month is read from the leads instead.
+        if (!isSqliteBusyOrReadonly(error)) throw error;
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private cohortWhere(start: number, end: number, campaignIds: readonly number[] | undefined) {
+    return and(
+      gte(leads.postedAt, start),
+      lt(leads.postedAt, end),
+      campaignIds ? inArray(leads.campaignId, [...campaignIds]) : undefined,
+    );
+  }
+
+  private freshMonths(months: readonly number[]): Set<number> {
+    if (months.length === 0) return new Set();
+    const rows = this.db
+      .select({ month: statsMonthsFresh.month })
+      .from(statsMonthsFresh)
+      .where(inArray(statsMonthsFresh.month, [...months]))
+      .all();
+    return new Set(rows.map((r) => r.month));
+  }
+
+  /** Adds the leads posted in [start, end) to `set`, over the covering cohort index. */
+  private scanLeads(
+    set: CellSet,
+    start: number,
+    end: number,
+    campaignIds: readonly number[] | undefined,
+    breachBefore: number,
+  ) {
+    const rows = this.db
+      .select({
+        campaignId: leads.campaignId,
+        source: leads.source,
+        state: leads.state,
+        reason: leads.stateReason,
+        ms: sql<number | null>`${leads.firstDecidedAt} - ${leads.postedAt}`,
+        postedAt: leads.postedAt,
+      })
+      .from(leads)
+      .where(this.cohortWhere(start, end, campaignIds))
+      .values() as [number, string | null, string, string | null, number | null, number][];
+    let cell: CohortCell | undefined;
+    for (const [campaignId, source, state, reason, ms, postedAt] of rows) {
+      if (cell === undefined || cell.campaignId !== campaignId || cell.source !== source)
+        cell = set.cell(campaignId, source);
+      cell.posted += 1;
+      if (state === 'accepted') cell.accepted += 1;
+      else if (state === 'rejected') {
+        cell.rejected += 1;
+        if (reason === null) cell.rejectedNoReason += 1;
+        addReason(cell.reasons, reason, 1);
+      } else {
+        cell.pending += 1;
+        if (postedAt < breachBefore) cell.pendingBreached += 1;
+      }
+      if (ms !== null) set.scanList(cell).push(ms);
+    }
+  }
+
+  /** Adds the rollup rows of fresh `months` to `set`; their pending leads are all past the SLA. */
+  private readMonths(set: CellSet, months: readonly number[], campaignIds: readonly number[] | undefined) {
+    if (months.length === 0) return;
+    const rows = this.db
+      .select({
+        campaignId: statsMonths.campaignId,
+        source: statsMonths.source,
+        posted: statsMonths.posted,
+        accepted: statsMonths.accepted,
+        rejected: statsMonths.rejected,
+        rejectedNoReason: statsMonths.rejectedNoReason,
+        pending: statsMonths.pending,
+        times: statsMonths.times,
+        reasons: statsMonths.reasons,
+      })
+      .from(statsMonths)
+      .where(
+        and(
+          inArray(statsMonths.month, [...months]),
+          campaignIds ? inArray(statsMonths.campaignId, [...campaignIds]) : undefined,
+        ),
+      )
+      .all();
+    for (const row of rows) {
+      const cell = set.cell(row.campaignId, row.source);
+      cell.posted += row.posted;
+      cell.accepted += row.accepted;
+      cell.rejected += row.rejected;
+      cell.rejectedNoReason += row.rejectedNoReason;
+      cell.pending += row.pending;
+      cell.pendingBreached += row.pending;
+      if (row.times.byteLength > 0) cell.times.push(decodeTimes(row.times));
+      for (const [reason, count] of JSON.parse(row.reasons) as [string | null, number][])
+        addReason(cell.reasons, reason, count);
+    }
+  }
+
+  /** Adds each rep's standing verdict on each lead posted in [start, end) to `set`. */
+  private scanReps(set: RepSet, start: number, end: number, campaignIds?: readonly number[]) {
+    const columns = {
+      leadId: decisions.leadId,
+      userId: decisions.userId,
+      verdict: decisions.verdict,
+      decidedAt: decisions.decidedAt,
+      id: decisions.id,
+      postedAt: decisions.leadPostedAt,
+    };
+    type Row = [number, string, 'accept' | 'reject', number, number, number];
+    // Without a campaign filter, one range of the covering index decisions_cohort_idx.
+    const rows = (
+      campaignIds === undefined
+        ? this.db
+            .select(columns)
+            .from(decisions)
+            .where(
+              and(
+                gte(decisions.leadPostedAt, start),
+                lt(decisions.leadPostedAt, end),
+                isNull(decisions.retractedAt),
+              ),
+            )
+            .values()
+        : this.db
+            .select(columns)
+            .from(leads)
+            .innerJoin(decisions, eq(decisions.leadId, leads.id))
+            .where(and(this.cohortWhere(start, end, campaignIds), isNull(decisions.retractedAt)))
+            .values()
+    ) as Row[];
+    // Per lead, per rep: the latest standing verdict and the first standing decision.
+    const byLead = new Map<number, RepLeadEntry[]>();
+    for (const [leadId, userId, verdict, decidedAt, id, postedAt] of rows) {
+      let entries = byLead.get(leadId);
+      if (!entries) {
+        entries = [];
+        byLead.set(leadId, entries);
+      }
+      const seen = entries.find((e) => e.userId === userId);
+      if (!seen) {
+        entries.push({ userId, verdict, latestAt: decidedAt, latestId: id, firstAt: decidedAt, postedAt });
+        continue;
+      }
+      if (decidedAt > seen.latestAt || (decidedAt === seen.latestAt && id > seen.latestId)) {
+        seen.verdict = verdict;
+        seen.latestAt = decidedAt;
+        seen.latestId = id;
+      }
+      if (decidedAt < seen.firstAt) seen.firstAt = decidedAt;
+    }
+    for (const entries of byLead.values()) for (const entry of entries) set.add(entry);
+  }
+
+  /** Recomputes one month's rollup from the leads and decisions; inside a write transaction. */
+  private buildMonth(month: number, now: number) {
+    const start = utcMonthStart(month);
+    const end = utcMonthStart(nextUtcMonth(month));
+    const cells = new CellSet();
+    this.scanLeads(cells, start, end, undefined, Number.NEGATIVE_INFINITY);
+    const reps = new RepSet();
+    this.scanReps(reps, start, end);
+    this.db.delete(statsMonths).where(eq(statsMonths.month, month)).run();
+    this.db.delete(statsMonthReps).where(eq(statsMonthReps.month, month)).run();
+    for (const cell of cells.finish(0)) {
+      this.db
+        .insert(statsMonths)
+        .values({
+          month,
+          campaignId: cell.campaignId,
+          source: cell.source,
+          posted: cell.posted,
+          accepted: cell.accepted,
+          rejected: cell.rejected,
+          rejectedNoReason: cell.rejectedNoReason,
+          pending: cell.pending,
+          times: encodeTimes(concatNumbers(cell.times).sort()),
+          reasons: JSON.stringify([...cell.reasons]),
+        })
+        .run();
+    }
+    for (const rep of reps.reps()) {
+      this.db
+        .insert(statsMonthReps)
+        .values({
+          month,
+          userId: rep.userId,
+          accepted: rep.accepted,
+          rejected: rep.rejected,
+          times: encodeTimes(concatNumbers(rep.times).sort()),
+        })
+        .run();
+    }
+    this.db.insert(statsMonthsFresh).values({ month, builtAt: now }).run();
+  }
+}
+
+function isSqliteBusyOrReadonly(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_READONLY'));
 }

@@ -2,11 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   addCounts,
+  concatNumbers,
   formatInterval,
   formatRate,
   judgeRate,
   MIN_DECIDED_TO_JUDGE,
   median,
+  medianInPlace,
   medianOfSorted,
   wilsonInterval,
   ZERO_COUNTS,
@@ -140,6 +142,37 @@ describe('median', () => {
         expect(m).toBeLessThanOrEqual(sorted.at(-1)!);
       }),
     );
+  });
+});
+
+describe('medianInPlace', () => {
+  it('agrees with sorting on any list, with duplicates, sorted and reversed input', () => {
+    const list = fc.oneof(
+      fc.array(fc.integer({ min: -5, max: 5 }), { maxLength: 60 }),
+      // + 0 folds -0 into 0, which the two methods may pick in either order.
+      fc.array(
+        fc.double({ noNaN: true, min: -1e12, max: 1e12 }).map((v) => v + 0),
+        { maxLength: 60 },
+      ),
+      fc.array(fc.integer(), { maxLength: 200 }).map((a) => a.sort((x, y) => x - y)),
+      fc.array(fc.integer(), { maxLength: 200 }).map((a) => a.sort((x, y) => y - x)),
+    );
+    fc.assert(
+      fc.property(list, (values) => {
+        expect(medianInPlace(Float64Array.from(values))).toBe(median(values));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('takes the mean of the middle two of an even count, whatever their places', () => {
+    expect(medianInPlace(Float64Array.from([9, 1, 4, 3]))).toBe(3.5);
+    expect(medianInPlace(Float64Array.from([2, 2, 2, 1]))).toBe(2);
+    expect(medianInPlace(new Float64Array(0))).toBeUndefined();
+  });
+
+  it('concatNumbers joins arrays and typed arrays in order', () => {
+    expect([...concatNumbers([[1, 2], Float64Array.from([3]), [], [4]])]).toEqual([1, 2, 3, 4]);
   });
 });
 

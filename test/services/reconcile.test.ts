@@ -299,6 +299,7 @@ describe('planReconciliation', () => {
     note: null,
     decidedAt: 0,
     retractedAt: null,
+    leadPostedAt: null,
   });
 
   it('never retracts on the strength of a truncated users list (users shorter than count)', () => {

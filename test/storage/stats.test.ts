@@ -1,0 +1,291 @@
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_REASONS } from '../../src/domain/reasons.js';
+import { parseStatsCommand } from '../../src/domain/statsCommand.js';
+import { type StatsReport, StatsService } from '../../src/services/stats.js';
+import { type Db, openDatabase } from '../../src/storage/db.js';
+import { planCohort, StatsStore, utcMonthOf, utcMonthStart } from '../../src/storage/stats.js';
+import { Store } from '../../src/storage/store.js';
+import { tempDir } from '../harness/app.js';
+import { at, DAY, type FixtureLead, HOUR, historicalLeads, MINUTE } from '../harness/fixtures.js';
+
+/*
+ * Month rollups are a cache: every answer must be the one the leads and decisions give when read
+ * directly. These tests run the same queries through a StatsStore with rollups and one without,
+ * on the same database, before and after decisions change months that are already rolled up.
+ */
+
+describe('planCohort', () => {
+  const NOV = at('2026-11-01T00:00:00Z');
+  const DEC = at('2026-12-01T00:00:00Z');
+
+  it('keys months as YYYYMM in UTC', () => {
+    expect(utcMonthOf(at('2026-11-30T23:59:59.999Z'))).toBe(202611);
+    expect(utcMonthOf(at('2026-12-01T00:00:00Z'))).toBe(202612);
+    expect(utcMonthStart(202612)).toBe(DEC);
+    expect(utcMonthStart(202701)).toBe(at('2027-01-01T00:00:00Z'));
+  });
+
+  it('takes whole months from the rollup and reads the ragged ends', () => {
+    const start = at('2026-08-15T22:00:00Z');
+    const end = at('2026-11-20T10:00:00Z');
+    expect(planCohort(start, end, end)).toEqual({
+      months: [202609, 202610],
+      raw: [
+        [start, at('2026-09-01T00:00:00Z')],
+        [NOV, end],
+      ],
+    });
+  });
+
+  it('reads a month that ends after the cacheable limit, or that the period only partly covers', () => {
+    expect(planCohort(NOV, DEC, DEC - 1)).toEqual({ months: [], raw: [[NOV, DEC]] });
+    expect(planCohort(NOV, DEC, DEC)).toEqual({ months: [202611], raw: [] });
+    expect(planCohort(NOV + 1, DEC, DEC)).toEqual({ months: [], raw: [[NOV + 1, DEC]] });
+    expect(planCohort(NOV, NOV, DEC)).toEqual({ months: [], raw: [] });
+  });
+
+  it('covers the period exactly, without overlaps, for any bounds', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: at('2024-01-01T00:00:00Z'), max: at('2027-01-01T00:00:00Z') }),
+        fc.integer({ min: 0, max: 500 * DAY }),
+        fc.integer({ min: -100 * DAY, max: 600 * DAY }),
+        (start, length, limitOffset) => {
+          const end = start + length;
+          const plan = planCohort(start, end, start + limitOffset);
+          const pieces = [
+            ...plan.raw,
+            ...plan.months.map((m): [number, number] => [
+              utcMonthStart(m),
+              utcMonthStart(utcMonthOf(utcMonthStart(m) + 32 * DAY)),
+            ]),
+          ].sort((a, b) => a[0] - b[0]);
+          let at = start;
+          for (const [from, to] of pieces) {
+            expect(from).toBe(at);
+            expect(to).toBeGreaterThan(from);
+            at = to;
+          }
+          expect(at).toBe(length === 0 ? start : end);
+          for (const m of plan.months)
+            expect(utcMonthStart(utcMonthOf(utcMonthStart(m) + 32 * DAY))).toBeLessThanOrEqual(
+              start + limitOffset,
+            );
+        },
+      ),
+    );
+  });
+});
+
+describe('month rollups give the answers of the leads themselves', () => {
+  let temp: ReturnType<typeof tempDir> | undefined;
+  let db: Db | undefined;
+  afterEach(() => {
+    db?.$client.close();
+    temp?.cleanup();
+    db = undefined;
+    temp = undefined;
+  });
+
+  const REPS = ['U0ANNA0001', 'U0BOB00001', 'U0CARA0001', 'U0DAN00001'];
+  const CAMPAIGNS = ['Spring Webinar', 'Spring Webinar EMEA', 'Trade Show', 'Google Ads'];
+  const SOURCES = ['webinar', 'event', undefined];
+  const REASONS = ['bad_fit', 'not_ready', 'other', undefined];
+  /** Five months of leads, ending a few days before "now". */
+  const FROM = at('2026-06-20T00:00:00Z');
+  const NOW = at('2026-11-20T12:00:00Z');
+
+  const decisionArb = fc.record({
+    user: fc.constantFrom(...REPS),
+    verdict: fc.constantFrom('accept' as const, 'reject' as const),
+    after: fc.integer({ min: MINUTE, max: 3 * DAY }),
+    reason: fc.constantFrom(...REASONS),
+    retractedAfter: fc.option(fc.integer({ min: 1, max: 2 * DAY }), { nil: undefined }),
+    source: fc.constantFrom('reaction' as const, 'button' as const),
+  });
+  const leadArb = fc.record({
+    campaign: fc.constantFrom(...CAMPAIGNS),
+    source: fc.constantFrom(...SOURCES),
+    postedAt: fc.integer({ min: FROM, max: NOW - HOUR }),
+    decisions: fc.array(decisionArb, { maxLength: 3 }),
+  });
+  const historyArb = fc.array(leadArb, { minLength: 20, maxLength: 120 }).map((leads) =>
+    leads.map(
+      (l): FixtureLead => ({
+        ...l,
+        decisions: l.decisions
+          .filter((d) => l.postedAt + d.after <= NOW)
+          .map((d) => ({
+            ...d,
+            reason: d.verdict === 'reject' ? d.reason : undefined,
+            retractedAfter:
+              d.retractedAfter === undefined || l.postedAt + d.after + d.retractedAfter > NOW
+                ? undefined
+                : d.after + d.retractedAfter,
+          })),
+      }),
+    ),
+  );
+  const QUERIES = [
+    '2026-06-01..2026-11-20',
+    '2026-07-01..2026-09-30 reasons',
+    '2026-06-15..2026-11-18 reps',
+    '2026-07-01..2026-10-31 pending',
+    '2026-08-01..2026-10-31 campaign spring reasons',
+    '2026-08-01..2026-10-31 campaign trade reps',
+    '90d',
+    'quarter',
+  ];
+  const ZONES = ['UTC', 'Europe/Berlin', 'Asia/Kolkata', 'America/St_Johns'];
+
+  /** A report as plain data; the period's label and the query are the same on both sides. */
+  const plain = (report: StatsReport) => JSON.parse(JSON.stringify(report)) as unknown;
+
+  function services(database: Db, zone: string, slaHours: number) {
+    const settings = { timezone: zone, slaHours, reasons: DEFAULT_REASONS };
+    const clock = { now: () => NOW };
+    return {
+      cached: new StatsService({ stats: new StatsStore(database), clock }, settings),
+      direct: new StatsService({ stats: new StatsStore(database, { rollups: false }), clock }, settings),
+    };
+  }
+
+  function compareAll(database: Db, zone: string, slaHours: number) {
+    const { cached, direct } = services(database, zone, slaHours);
+    for (const text of QUERIES) {
+      const parsed = parseStatsCommand(text);
+      if (!parsed.ok) throw new Error(parsed.error);
+      const a = cached.run(parsed.query);
+      const b = direct.run(parsed.query);
+      expect(a.ok && plain(a.report), `${text} in ${zone}`).toEqual(b.ok && plain(b.report));
+    }
+  }
+
+  const freshMonths = (database: Db) =>
+    database.$client.prepare('SELECT month FROM stats_months_fresh ORDER BY month').pluck().all() as number[];
+
+  it('on random histories, in several time zones, before and after late decisions on rolled-up months', () => {
+    fc.assert(
+      fc.property(
+        historyArb,
+        fc.constantFrom(...ZONES),
+        fc.constantFrom(1, 24, 72),
+        fc.array(
+          fc.record({
+            lead: fc.nat(),
+            user: fc.constantFrom(...REPS),
+            verdict: fc.constantFrom('accept' as const, 'reject' as const),
+            kind: fc.constantFrom('decide', 'retract', 'reason'),
+          }),
+          { minLength: 1, maxLength: 6 },
+        ),
+        (history, zone, slaHours, changes) => {
+          db = openDatabase(':memory:');
+          const store = new Store(db);
+          const ids = store.insertHistory(historicalLeads(history));
+          compareAll(db, zone, slaHours);
+          // The rollup was used: the test cannot pass by reading the leads on both sides.
+          expect(freshMonths(db).length).toBeGreaterThan(0);
+
+          let n = 0;
+          for (const change of changes) {
+            const leadId = ids[change.lead % ids.length] as number;
+            const when = NOW - 10 * MINUTE + n++;
+            if (change.kind === 'decide') {
+              store.recordDecision({
+                leadId,
+                userId: change.user,
+                verdict: change.verdict,
+                source: 'reaction',
+                reaction: change.verdict === 'accept' ? 'white_check_mark' : 'x',
+                decidedAt: when,
+              });
+            } else if (change.kind === 'retract') {
+              store.retractReaction({ leadId, userId: change.user, reaction: 'x', at: when });
+              store.retractReaction({ leadId, userId: change.user, reaction: 'white_check_mark', at: when });
+            } else {
+              store.attachReason({ leadId, userId: change.user, reason: 'no_budget', note: null });
+            }
+          }
+          compareAll(db, zone, slaHours);
+          // Per-rep numbers read decisions.lead_posted_at: the triggers keep it the lead's.
+          const drifted = db.$client
+            .prepare(
+              'SELECT count(*) FROM decisions d JOIN leads l ON l.id = d.lead_id WHERE d.lead_posted_at IS NOT l.posted_at',
+            )
+            .pluck()
+            .get();
+          expect(drifted).toBe(0);
+          db.$client.close();
+          db = undefined;
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it('a decision on a rolled-up month unlists it, and the next query rolls it up again', () => {
+    db = openDatabase(':memory:');
+    const store = new Store(db);
+    const [id] = store.insertHistory(
+      historicalLeads([
+        { campaign: 'Trade Show', postedAt: at('2026-08-10T10:00:00Z') },
+        {
+          campaign: 'Trade Show',
+          postedAt: at('2026-09-10T10:00:00Z'),
+          decisions: [{ user: REPS[0] as string, verdict: 'accept', after: HOUR }],
+        },
+      ]),
+    );
+    const { cached } = services(db, 'UTC', 24);
+    const query = parseStatsCommand('2026-08-01..2026-09-30');
+    if (!query.ok) throw new Error(query.error);
+    const before = cached.run(query.query);
+    expect(before.ok && before.report.totals).toMatchObject({ posted: 2, accepted: 1, pending: 1 });
+    expect(freshMonths(db)).toEqual([202608, 202609]);
+
+    store.recordDecision({
+      leadId: id as number,
+      userId: REPS[1] as string,
+      verdict: 'reject',
+      source: 'button',
+      reason: 'bad_fit',
+      decidedAt: NOW - HOUR,
+    });
+    expect(freshMonths(db)).toEqual([202609]);
+    const after = cached.run(query.query);
+    expect(after.ok && after.report.totals).toMatchObject({
+      posted: 2,
+      accepted: 1,
+      rejected: 1,
+      pending: 0,
+    });
+    expect(freshMonths(db)).toEqual([202608, 202609]);
+  });
+
+  it('a database it cannot write to still answers, from the leads', () => {
+    temp = tempDir();
+    const path = `${temp.dir}/leadloop.db`;
+    const writable = openDatabase(path);
+    new Store(writable).insertHistory(
+      historicalLeads([
+        {
+          campaign: 'Trade Show',
+          postedAt: at('2026-08-10T10:00:00Z'),
+          decisions: [{ user: REPS[0] as string, verdict: 'reject', reason: 'bad_fit', after: 2 * DAY }],
+        },
+      ]),
+    );
+    writable.$client.close();
+    db = openDatabase(path);
+    db.$client.pragma('query_only = ON');
+    const { cached } = services(db, 'UTC', 24);
+    const query = parseStatsCommand('2026-08-01..2026-08-31 reasons');
+    if (!query.ok) throw new Error(query.error);
+    const outcome = cached.run(query.query);
+    expect(outcome.ok && outcome.report.totals).toMatchObject({ posted: 1, rejected: 1, slaBreaches: 1 });
+    expect(outcome.ok && outcome.report.reasons?.overall[0]).toMatchObject({ reason: 'bad_fit', count: 1 });
+    expect(freshMonths(db)).toEqual([]);
+  });
+});
