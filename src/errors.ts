@@ -28,3 +28,8 @@ export class SlackStartError extends LeadloopError {
 export class CsvFormatError extends LeadloopError {
   readonly code = 'leadloop_csv_format_error';
 }
+
+/** A /leadstats query that its worker thread could not answer (it failed, crashed or was stopped). */
+export class StatsThreadError extends LeadloopError {
+  readonly code = 'leadloop_stats_thread_error';
+}

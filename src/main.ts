@@ -15,6 +15,7 @@ import { openDatabase } from './storage/db.js';
 import { DigestStore } from './storage/digests.js';
 import { StatsStore } from './storage/stats.js';
 import { Store } from './storage/store.js';
+import { StatsThread } from './workers/statsRunner.js';
 
 /** Slack retries a delivery for about 5 minutes; a day of event ids outlives that comfortably. */
 const EVENT_ID_RETENTION_MS = 24 * 60 * 60_000;
@@ -40,6 +41,7 @@ export async function startLeadloop(
   const db = openDatabase(config.databasePath);
   const store = new Store(db);
   const closeDb = () => db.$client.close();
+  let statsThread: StatsThread | undefined;
 
   try {
     const backgroundClient = createBackgroundClient(config, logger);
@@ -76,7 +78,19 @@ export async function startLeadloop(
       { stats: new StatsStore(db), clock },
       { timezone: config.timezone, slaHours: config.decisionSlaHours, reasons: config.rejectReasons },
     );
-    registerListeners(app, { decisions, stats, logger, workspaceUrl: identity.url });
+    // /leadstats runs in its own thread; the weekly digest (two weeks of leads) stays here.
+    statsThread = new StatsThread(
+      { clock },
+      {
+        databasePath: config.databasePath,
+        settings: {
+          timezone: config.timezone,
+          slaHours: config.decisionSlaHours,
+          reasons: config.rejectReasons,
+        },
+      },
+    );
+    registerListeners(app, { decisions, stats: statsThread, logger, workspaceUrl: identity.url });
     const digests = new DigestStore(db);
     const digestSender = new DigestSender(
       { digests, stats, client: backgroundClient, logger, clock },
@@ -122,7 +136,12 @@ export async function startLeadloop(
         stopping ??= (async () => {
           const closed = closeServer(server);
           clearInterval(pruner);
-          await Promise.all([poster.stop(), postUpdater.stop(), digestScheduler.stop()]);
+          await Promise.all([
+            poster.stop(),
+            postUpdater.stop(),
+            digestScheduler.stop(),
+            statsThread?.close(),
+          ]);
           if (!httpReceiver) await app.stop();
           await closed;
           closeDb();
@@ -131,6 +150,7 @@ export async function startLeadloop(
       },
     };
   } catch (error) {
+    await statsThread?.close();
     closeDb();
     throw error;
   }

@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from '@slack/logger';
 import type { DecisionService } from '../services/decisions.js';
-import type { StatsService } from '../services/stats.js';
+import type { StatsRunner } from '../workers/statsRunner.js';
 import * as actions from './actions/index.js';
 import * as commands from './commands/index.js';
 import * as events from './events/index.js';
@@ -9,7 +9,7 @@ import * as views from './views/index.js';
 
 export interface ListenerDeps {
   decisions: DecisionService;
-  stats: StatsService;
+  stats: StatsRunner;
   logger: Logger;
   workspaceUrl: string | undefined;
 }

@@ -19,7 +19,7 @@ export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url))
  * commit survive power loss, not only a killed process: a 202 from POST /leads promises the lead
  * is stored. busy_timeout covers a CLI command (import, migrate) writing at the same time.
  */
-export function openDatabase(path: string): Db {
+export function openDatabase(path: string, options: { migrate?: boolean } = {}): Db {
   let client: Database.Database;
   try {
     if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
@@ -35,6 +35,7 @@ export function openDatabase(path: string): Db {
   client.pragma('busy_timeout = 5000');
   client.pragma('foreign_keys = ON');
   const db = drizzle({ client, schema });
-  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  // A second connection of a process that migrated already (the stats thread) skips it.
+  if (options.migrate ?? true) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
   return db;
 }

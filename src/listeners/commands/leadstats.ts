@@ -2,11 +2,11 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import type { Logger } from '@slack/logger';
 import type { WebClient } from '@slack/web-api';
 import { parseStatsCommand } from '../../domain/statsCommand.js';
-import type { StatsService } from '../../services/stats.js';
 import { SLACK_TOP_REPS, statsMessage, statsUsage } from '../../slack/blocks/stats.js';
+import type { StatsRunner } from '../../workers/statsRunner.js';
 
 export interface LeadstatsDeps {
-  stats: StatsService;
+  stats: StatsRunner;
   logger: Logger;
   /** e.g. https://acme.slack.com/ (auth.test), for links to lead posts. */
   workspaceUrl: string | undefined;
@@ -33,7 +33,8 @@ async function displayNames(client: WebClient, userIds: readonly string[], cache
 /**
  * /leadstats. Bad words and `help` are answered in the ack itself (instant, ephemeral). A query
  * is acked first, empty, so Slack has its 2xx well inside 3 seconds whatever the database size;
- * the answer follows through the response_url.
+ * the answer follows through the response_url. In the running bot the query runs in a worker
+ * thread (StatsThread), so other requests are not kept waiting meanwhile.
  */
 export function leadstats(deps: LeadstatsDeps) {
   const names = new Map<string, string>();
@@ -53,7 +54,16 @@ export function leadstats(deps: LeadstatsDeps) {
       return;
     }
     await ack();
-    const outcome = deps.stats.run(parsed.query);
+    let outcome: Awaited<ReturnType<StatsRunner['run']>>;
+    try {
+      outcome = await deps.stats.run(parsed.query);
+    } catch (error) {
+      await respond({
+        response_type: 'ephemeral',
+        text: 'Leadloop could not work out these numbers just now. Try again in a moment; if it keeps failing, the bot’s log says why.',
+      });
+      throw error;
+    }
     if (!outcome.ok) {
       await respond({ response_type: 'ephemeral', ...statsUsage(outcome.error) });
       return;
