@@ -37,6 +37,8 @@ export class StatsThread implements StatsRunner {
     const request: StatsThreadRequest = { id, query, now: this.deps.clock.now() };
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
+      // A query under way keeps the process alive; an idle thread does not.
+      worker.ref();
       worker.postMessage(request);
     });
   }
@@ -55,6 +57,7 @@ export class StatsThread implements StatsRunner {
       const waiter = this.waiting.get(reply.id);
       if (!waiter) return;
       this.waiting.delete(reply.id);
+      if (this.waiting.size === 0) worker.unref();
       if ('outcome' in reply) waiter.resolve(reply.outcome);
       else waiter.reject(new StatsThreadError(`The stats query failed in its thread: ${reply.error}`));
     });
@@ -65,8 +68,6 @@ export class StatsThread implements StatsRunner {
       if (this.worker === worker) this.worker = undefined;
       this.failAll(new StatsThreadError(`The stats thread exited (code ${code}) before it answered.`));
     });
-    // The HTTP server keeps the process alive; an idle thread should not.
-    worker.unref();
     this.worker = worker;
     return worker;
   }
