@@ -1,14 +1,14 @@
-CREATE TABLE `stats_month_reps` (
-	`month` integer NOT NULL,
+CREATE TABLE `stats_bucket_reps` (
+	`bucket` integer NOT NULL,
 	`user_id` text NOT NULL,
 	`accepted` integer NOT NULL,
 	`rejected` integer NOT NULL,
 	`times` blob NOT NULL,
-	PRIMARY KEY(`month`, `user_id`)
+	PRIMARY KEY(`bucket`, `user_id`)
 );
 --> statement-breakpoint
-CREATE TABLE `stats_months` (
-	`month` integer NOT NULL,
+CREATE TABLE `stats_buckets` (
+	`bucket` integer NOT NULL,
 	`campaign_id` integer NOT NULL,
 	`source` text,
 	`posted` integer NOT NULL,
@@ -20,8 +20,11 @@ CREATE TABLE `stats_months` (
 	`reasons` text NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `stats_months_month_idx` ON `stats_months` (`month`,`campaign_id`);--> statement-breakpoint
-CREATE TABLE `stats_months_fresh` (
-	`month` integer PRIMARY KEY NOT NULL,
+CREATE INDEX `stats_buckets_bucket_idx` ON `stats_buckets` (`bucket`,`campaign_id`);--> statement-breakpoint
+CREATE TABLE `stats_fresh` (
+	`bucket` integer PRIMARY KEY NOT NULL,
 	`built_at` integer NOT NULL
 );
+--> statement-breakpoint
+ALTER TABLE `decisions` ADD `lead_posted_at` integer;--> statement-breakpoint
+CREATE INDEX `decisions_cohort_idx` ON `decisions` (`lead_posted_at`,`lead_id`,`user_id`,`verdict`,`decided_at`,`id`) WHERE retracted_at IS NULL;

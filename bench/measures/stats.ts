@@ -170,10 +170,12 @@ function breakdown(
   const add = (step: string, kind: Step['kind'], fn: () => unknown, rows: number) =>
     steps.push({ window: label, step, kind, ms: medianOf(fn), rows });
   const plan = planCohort(cohort.start, cohort.end, now - slaMs);
+  const countLeads = raw.prepare('SELECT count(*) FROM leads WHERE posted_at >= ? AND posted_at < ?').pluck();
+  const rawLeads = plan.raw.reduce((n, [from, to]) => n + (countLeads.get(from, to) as number), 0);
 
   const cells = stats.cohortCells(cohort, now, slaMs);
   add(
-    `cohortCells (${plan.months.length} rolled-up months + ${plan.raw.length} ragged end(s) read)`,
+    `cohortCells (rollups: ${plan.buckets.filter((b) => b.key < 1_000_000).length} months, ${plan.buckets.filter((b) => b.key >= 1_000_000).length} days; ${fmt.int(rawLeads)} leads read)`,
     'storage call',
     () => stats.cohortCells(cohort, now, slaMs),
     cells.length,
@@ -196,12 +198,7 @@ function breakdown(
   const decided = times.reduce((n, t) => n + t.length, 0);
   add('overall median: concatenate + quickselect', 'JS', () => medianInPlace(concatNumbers(times)), decided);
   const reps = stats.repCells(cohort, now);
-  add(
-    'repCells (rolled-up months + ragged ends)',
-    'storage call',
-    () => stats.repCells(cohort, now),
-    reps.length,
-  );
+  add('repCells (rollups + ragged ends)', 'storage call', () => stats.repCells(cohort, now), reps.length);
   add(
     'repCells, every decision read (no rollups)',
     'storage call',
@@ -229,7 +226,7 @@ function coldRollup(
 ): { ms: number; months: number } {
   const writable = new Database(raw.name);
   try {
-    writable.prepare('DELETE FROM stats_months_fresh').run();
+    writable.prepare('DELETE FROM stats_fresh').run();
   } finally {
     writable.close();
   }
@@ -237,7 +234,7 @@ function coldRollup(
   stats.cohortCells(cohort, DATA_END, SLA_HOURS * 3_600_000);
   stats.repCells(cohort, DATA_END);
   const ms = performance.now() - t;
-  const months = (raw.prepare('SELECT count(*) FROM stats_months_fresh').pluck().get() as number) ?? 0;
+  const months = (raw.prepare('SELECT count(*) FROM stats_fresh').pluck().get() as number) ?? 0;
   return { ms, months };
 }
 
@@ -682,7 +679,7 @@ export const stats: Measure = {
     const notes = [
       `generator: ${fmt.int(load.leads)} leads and ${fmt.int(load.decisions)} decisions in ${seconds(load.elapsedMs)}: ${seconds(load.generateMs)} generating, ${seconds(load.insertMs)} in Store.insertHistory (${fmt.ms((load.insertMs * 1000) / load.leads)} µs/lead)${built.reused ? '; reused from an earlier run' : ''}`,
       `2 years: cohortCells ${fmt.ms(step('2 years', 'cohortCells ('))} ms from rollups vs ${fmt.ms(step('2 years', 'cohortCells, every'))} ms reading every lead (its SQL alone ${fmt.ms(step('2 years', '  its SQL alone, raw'))} ms); repCells ${fmt.ms(step('2 years', 'repCells ('))} ms vs ${fmt.ms(step('2 years', 'repCells, every'))} ms; overall median ${fmt.ms(step('2 years', 'overall median'))} ms; the floor ${twoYears ? fmt.ms(twoYears.floor.summary.p50) : '—'} ms`,
-      `cold start: the first two-year query on a database with no fresh rollups took ${fmt.ms(cold.ms)} ms and rolled up ${cold.months} months (once; later decisions re-roll only the month they touch)`,
+      `cold start: the first two-year query on a database with no fresh rollups took ${fmt.ms(cold.ms)} ms and rolled up ${cold.months} months and days (once; a later change re-rolls only the day and month it touches)`,
       `query plans (2 years): floor: ${plans.floor.join('; ')} | scan: ${plans.scan.join('; ')} | reps: ${plans.reps.join('; ')}`,
       ...(acks.lost > 0 || acks.respondErrors.length > 0
         ? [

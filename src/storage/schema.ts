@@ -126,7 +126,7 @@ export const decisions = sqliteTable(
     decidedAt: integer('decided_at').notNull(),
     retractedAt: integer('retracted_at'),
     /**
-     * The lead's posted_at, copied here by triggers (drizzle/0007_decisions_lead_posted_at.sql) so
+     * The lead's posted_at, copied here by triggers (drizzle/0005_stats_rollup_triggers.sql) so
      * that per-rep stats read a cohort's standing decisions from one covering index instead of
      * one lookup per lead. Null while the lead is not posted.
      */
@@ -200,21 +200,22 @@ export const appMeta = sqliteTable('app_meta', {
 });
 
 /**
- * Month rollups: a cache of the stats aggregates of leads posted in one UTC month, so periods of
- * months or years read a few thousand rows instead of a million. Never the source of truth: a
- * month is used only while it is listed in stats_months_fresh, and triggers on leads and
- * decisions (drizzle/0005_stats_rollup_triggers.sql) unlist it in the same transaction as any
- * change to a lead or decision of that month, whoever writes it. See src/storage/stats.ts and
+ * Rollups: a cache of the stats aggregates of the leads posted in one UTC month or one UTC day,
+ * so that a long period reads a few thousand rows instead of a million, and a short one reads its
+ * days instead of its leads. Never the source of truth: a bucket is used only while it is listed
+ * in stats_fresh, and triggers on leads and decisions (drizzle/0005_stats_rollup_triggers.sql)
+ * unlist the day and the month of a lead's post in the same transaction as any change to the
+ * lead or its decisions, whoever writes it. See src/storage/stats.ts and
  * docs/decisions/0005-stats-rollups.md.
  *
- * `month` is the UTC year and month as YYYYMM. Rollups are by UTC month so that they do not
- * depend on TIMEZONE or DECISION_SLA_HOURS: a period in TIMEZONE reads whole UTC months from here
- * and its ragged ends from leads.
+ * `bucket` is YYYYMM for a UTC month and YYYYMMDD for a UTC day. Buckets are UTC so that they do
+ * not depend on TIMEZONE or DECISION_SLA_HOURS: a period in TIMEZONE reads whole UTC months and
+ * days from here and its ragged ends (less than a day each) from leads.
  */
-export const statsMonths = sqliteTable(
-  'stats_months',
+export const statsBuckets = sqliteTable(
+  'stats_buckets',
   {
-    month: integer('month').notNull(),
+    bucket: integer('bucket').notNull(),
     campaignId: integer('campaign_id').notNull(),
     source: text('source'),
     posted: integer('posted').notNull(),
@@ -227,25 +228,25 @@ export const statsMonths = sqliteTable(
     /** Rejected leads by reason, JSON [[reason or null, count], …]. */
     reasons: text('reasons').notNull(),
   },
-  (t) => [index('stats_months_month_idx').on(t.month, t.campaignId)],
+  (t) => [index('stats_buckets_bucket_idx').on(t.bucket, t.campaignId)],
 );
 
-/** Per rep and month: standing verdicts on that month's leads and the rep's decision times. */
-export const statsMonthReps = sqliteTable(
-  'stats_month_reps',
+/** Per rep and bucket: standing verdicts on that bucket's leads and the rep's decision times. */
+export const statsBucketReps = sqliteTable(
+  'stats_bucket_reps',
   {
-    month: integer('month').notNull(),
+    bucket: integer('bucket').notNull(),
     userId: text('user_id').notNull(),
     accepted: integer('accepted').notNull(),
     rejected: integer('rejected').notNull(),
     /** Time from post to the rep's first standing decision (ms), ascending, little-endian float64s. */
     times: blob('times', { mode: 'buffer' }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.month, t.userId] })],
+  (t) => [primaryKey({ columns: [t.bucket, t.userId] })],
 );
 
-/** The months whose rollup rows match the leads and decisions right now. */
-export const statsMonthsFresh = sqliteTable('stats_months_fresh', {
-  month: integer('month').primaryKey(),
+/** The buckets whose rollup rows match the leads and decisions right now. */
+export const statsFresh = sqliteTable('stats_fresh', {
+  bucket: integer('bucket').primaryKey(),
   builtAt: integer('built_at').notNull(),
 });

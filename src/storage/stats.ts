@@ -2,18 +2,18 @@ import { endianness } from 'node:os';
 import { and, asc, eq, gte, inArray, isNull, like, lt, sql } from 'drizzle-orm';
 import { type Counts, concatNumbers } from '../domain/stats.js';
 import type { Db } from './db.js';
-import { campaigns, decisions, leads, statsMonthReps, statsMonths, statsMonthsFresh } from './schema.js';
+import { campaigns, decisions, leads, statsBucketReps, statsBuckets, statsFresh } from './schema.js';
 
 /**
  * The stats queries. A cohort is the leads posted in [start, end) (ms), optionally of some
  * campaigns. Its numbers come from two places that give the same answer:
- * - whole UTC months that are rolled up in stats_months / stats_month_reps and still fresh
- *   (triggers unlist a month whenever one of its leads or decisions changes);
- * - everything else, read from leads (and decisions) over the covering cohort index: the
- *   ragged ends of the period, the current month, and months changed since their rollup.
- * A month is rolled up on first use once it can no longer change by itself: it has ended and, for
- * the lead counts, its pending leads are all past the SLA. The rollup is a cache: deleting every
- * row of those tables changes no answer, only how long the first one takes.
+ * - whole UTC months and days rolled up in stats_buckets / stats_bucket_reps and still fresh
+ *   (triggers unlist a bucket whenever one of its leads or decisions changes);
+ * - everything else, read from leads (and decisions) over covering indexes: the ragged ends of
+ *   the period (less than a day each), the last day or two, and buckets changed since built.
+ * A bucket is rolled up on first use once it can no longer change by itself: it has ended and,
+ * for the lead counts, its pending leads are all past the SLA. The rollup is a cache: deleting
+ * every row of those tables changes no answer, only how long the next one takes.
  * No function here reads the clock.
  */
 
@@ -59,7 +59,15 @@ export interface OldestPending {
 }
 
 // ---------------------------------------------------------------------------------------------
-// UTC months, as the rollup keys them (YYYYMM)
+// Buckets: UTC months (YYYYMM) and days (YYYYMMDD), as the rollup and its triggers key them
+
+const DAY_MS = 86_400_000;
+
+export interface Bucket {
+  key: number;
+  start: number;
+  end: number;
+}
 
 export function utcMonthOf(ms: number): number {
   const d = new Date(ms);
@@ -74,32 +82,65 @@ export function nextUtcMonth(month: number): number {
   return month % 100 === 12 ? (Math.floor(month / 100) + 1) * 100 + 1 : month + 1;
 }
 
+function monthBucket(month: number): Bucket {
+  return { key: month, start: utcMonthStart(month), end: utcMonthStart(nextUtcMonth(month)) };
+}
+
+function dayBucket(dayStart: number): Bucket {
+  const d = new Date(dayStart);
+  return {
+    key: d.getUTCFullYear() * 10_000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate(),
+    start: dayStart,
+    end: dayStart + DAY_MS,
+  };
+}
+
 export interface CohortPlan {
-  /** Whole UTC months inside [start, end) that end at or before `cacheableBefore`. */
-  months: number[];
-  /** The rest of [start, end): at most one range before the months and one after. */
+  /** Whole UTC months, then whole UTC days, inside [start, end) that end by `cacheableBefore`. */
+  buckets: Bucket[];
+  /** The rest of [start, end), to read from the leads. */
   raw: [number, number][];
 }
 
-/** Splits [start, end) into whole UTC months that may come from the rollup, and the rest. */
+/**
+ * Splits [start, end) into whole UTC months and days that may come from the rollup (those that end
+ * by `cacheableBefore`), and the rest.
+ */
 export function planCohort(start: number, end: number, cacheableBefore: number): CohortPlan {
-  const months: number[] = [];
+  const buckets: Bucket[] = [];
   const limit = Math.min(end, cacheableBefore);
+  // Months first: the largest whole-month stretch of [start, limit).
   let month = utcMonthOf(start);
   if (utcMonthStart(month) < start) month = nextUtcMonth(month);
-  while (utcMonthStart(nextUtcMonth(month)) <= limit) {
-    months.push(month);
-    month = nextUtcMonth(month);
-  }
-  const first = months[0];
-  const last = months[months.length - 1];
-  if (first === undefined || last === undefined) return { months, raw: start < end ? [[start, end]] : [] };
+  const months: Bucket[] = [];
+  for (let b = monthBucket(month); b.end <= limit; b = monthBucket(nextUtcMonth(b.key))) months.push(b);
+  const gaps: [number, number][] =
+    months.length === 0
+      ? [[start, end]]
+      : [
+          [start, (months[0] as Bucket).start],
+          [(months[months.length - 1] as Bucket).end, end],
+        ];
+  buckets.push(...months);
+  // Then whole days in what is left on either side; what remains is read from the leads.
   const raw: [number, number][] = [];
-  const from = utcMonthStart(first);
-  const to = utcMonthStart(nextUtcMonth(last));
-  if (start < from) raw.push([start, from]);
-  if (to < end) raw.push([to, end]);
-  return { months, raw };
+  for (const [from, to] of gaps) {
+    if (from >= to) continue;
+    const firstDay = Math.ceil(from / DAY_MS) * DAY_MS;
+    let day = firstDay;
+    while (day + DAY_MS <= Math.min(to, limit)) {
+      buckets.push(dayBucket(day));
+      day += DAY_MS;
+    }
+    if (day === firstDay) raw.push([from, to]);
+    else {
+      if (from < firstDay) raw.push([from, firstDay]);
+      if (day < to) raw.push([day, to]);
+    }
+  }
+  buckets.sort((a, b) => a.start - b.start);
+  raw.sort((a, b) => a[0] - b[0]);
+  return { buckets, raw };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -243,30 +284,22 @@ export class StatsStore {
 
   /**
    * The cohort's numbers by campaign and source. `now` and `slaMs` decide which pending leads
-   * breach the SLA; months are read from the rollup only when all their pending leads do.
+   * breach the SLA; buckets are read from the rollup only when all their pending leads do.
    */
   cohortCells(cohort: Cohort, now: number, slaMs: number): CohortCell[] {
     const breachBefore = now - slaMs;
-    const plan = this.rollups
-      ? planCohort(cohort.start, cohort.end, Math.min(now, breachBefore))
-      : { months: [], raw: [[cohort.start, cohort.end] as [number, number]] };
-    this.freshen(plan.months, now);
+    const plan = this.plan(cohort, Math.min(now, breachBefore));
+    this.freshen(plan.buckets, now);
     return this.db.transaction(() => {
       const set = new CellSet();
-      const fresh = this.freshMonths(plan.months);
-      for (const [start, end] of plan.raw) this.scanLeads(set, start, end, cohort.campaignIds, breachBefore);
-      for (const month of plan.months) {
-        if (!fresh.has(month)) {
-          this.scanLeads(
-            set,
-            utcMonthStart(month),
-            utcMonthStart(nextUtcMonth(month)),
-            cohort.campaignIds,
-            breachBefore,
-          );
-        }
-      }
-      this.readMonths(set, [...fresh], cohort.campaignIds);
+      const fresh = this.freshKeys(plan.buckets);
+      const ranges = [
+        ...plan.raw,
+        ...plan.buckets.filter((b) => !fresh.has(b.key)).map((b) => [b.start, b.end]),
+      ];
+      for (const [start, end] of ranges as [number, number][])
+        this.scanLeads(set, start, end, cohort.campaignIds, breachBefore);
+      this.readBuckets(set, [...fresh], cohort.campaignIds);
       return set.finish(slaMs);
     });
   }
@@ -275,27 +308,27 @@ export class StatsStore {
   repCells(cohort: Cohort, now: number): RepCell[] {
     // Rollups are per rep, not per campaign: a campaign filter reads the decisions themselves.
     const plan =
-      this.rollups && cohort.campaignIds === undefined
-        ? planCohort(cohort.start, cohort.end, now)
-        : { months: [], raw: [[cohort.start, cohort.end] as [number, number]] };
-    this.freshen(plan.months, now);
+      cohort.campaignIds === undefined ? this.plan(cohort, now) : this.plan(cohort, Number.NEGATIVE_INFINITY);
+    this.freshen(plan.buckets, now);
     return this.db.transaction(() => {
       const set = new RepSet();
-      const fresh = this.freshMonths(plan.months);
-      for (const [start, end] of plan.raw) this.scanReps(set, start, end, cohort.campaignIds);
-      for (const month of plan.months) {
-        if (!fresh.has(month)) this.scanReps(set, utcMonthStart(month), utcMonthStart(nextUtcMonth(month)));
-      }
+      const fresh = this.freshKeys(plan.buckets);
+      const ranges = [
+        ...plan.raw,
+        ...plan.buckets.filter((b) => !fresh.has(b.key)).map((b) => [b.start, b.end]),
+      ];
+      for (const [start, end] of ranges as [number, number][])
+        this.scanReps(set, start, end, cohort.campaignIds);
       if (fresh.size > 0) {
         const rows = this.db
           .select({
-            userId: statsMonthReps.userId,
-            accepted: statsMonthReps.accepted,
-            rejected: statsMonthReps.rejected,
-            times: statsMonthReps.times,
+            userId: statsBucketReps.userId,
+            accepted: statsBucketReps.accepted,
+            rejected: statsBucketReps.rejected,
+            times: statsBucketReps.times,
           })
-          .from(statsMonthReps)
-          .where(inArray(statsMonthReps.month, [...fresh]))
+          .from(statsBucketReps)
+          .where(inArray(statsBucketReps.bucket, [...fresh]))
           .all();
         for (const row of rows) {
           const rep = set.rep(row.userId);
@@ -350,22 +383,22 @@ export class StatsStore {
     return new Map(rows.map((r) => [r.id, r.name]));
   }
 
-  /** Rolls up the given months that are not fresh, one transaction each (writers wait briefly). */
-  freshen(months: readonly number[], now: number): void {
-    if (!this.rollups || months.length === 0) return;
-    const fresh = this.freshMonths(months);
-    for (const month of months) {
-      if (fresh.has(month)) continue;
+  /** Rolls up the given buckets that are not fresh, one transaction each (writers wait briefly). */
+  freshen(buckets: readonly Bucket[], now: number): void {
+    if (buckets.length === 0) return;
+    const fresh = this.freshKeys(buckets);
+    for (const bucket of buckets) {
+      if (fresh.has(bucket.key)) continue;
       try {
         this.db.transaction(
           () => {
-            if (this.freshMonths([month]).size === 0) this.buildMonth(month, now);
+            if (this.freshKeys([bucket]).size === 0) this.buildBucket(bucket, now);
           },
           { behavior: 'immediate' },
         );
       } catch (error) {
         // A cache that cannot be written (a read-only file, a long write elsewhere) only costs
-        // speed: the month is read from the leads instead.
+        // speed: the bucket is read from the leads instead.
         if (!isSqliteBusyOrReadonly(error)) throw error;
       }
     }
@@ -381,14 +414,26 @@ export class StatsStore {
     );
   }
 
-  private freshMonths(months: readonly number[]): Set<number> {
-    if (months.length === 0) return new Set();
+  /** Without rollups (or with none allowed before `cacheableBefore`), the whole period is read. */
+  private plan(cohort: Cohort, cacheableBefore: number): CohortPlan {
+    if (!this.rollups)
+      return { buckets: [], raw: cohort.start < cohort.end ? [[cohort.start, cohort.end]] : [] };
+    return planCohort(cohort.start, cohort.end, cacheableBefore);
+  }
+
+  private freshKeys(buckets: readonly Bucket[]): Set<number> {
+    if (buckets.length === 0) return new Set();
     const rows = this.db
-      .select({ month: statsMonthsFresh.month })
-      .from(statsMonthsFresh)
-      .where(inArray(statsMonthsFresh.month, [...months]))
+      .select({ bucket: statsFresh.bucket })
+      .from(statsFresh)
+      .where(
+        inArray(
+          statsFresh.bucket,
+          buckets.map((b) => b.key),
+        ),
+      )
       .all();
-    return new Set(rows.map((r) => r.month));
+    return new Set(rows.map((r) => r.bucket));
   }
 
   /** Adds the leads posted in [start, end) to `set`, over the covering cohort index. */
@@ -429,26 +474,26 @@ export class StatsStore {
     }
   }
 
-  /** Adds the rollup rows of fresh `months` to `set`; their pending leads are all past the SLA. */
-  private readMonths(set: CellSet, months: readonly number[], campaignIds: readonly number[] | undefined) {
-    if (months.length === 0) return;
+  /** Adds the rollup rows of fresh buckets to `set`; their pending leads are all past the SLA. */
+  private readBuckets(set: CellSet, keys: readonly number[], campaignIds: readonly number[] | undefined) {
+    if (keys.length === 0) return;
     const rows = this.db
       .select({
-        campaignId: statsMonths.campaignId,
-        source: statsMonths.source,
-        posted: statsMonths.posted,
-        accepted: statsMonths.accepted,
-        rejected: statsMonths.rejected,
-        rejectedNoReason: statsMonths.rejectedNoReason,
-        pending: statsMonths.pending,
-        times: statsMonths.times,
-        reasons: statsMonths.reasons,
+        campaignId: statsBuckets.campaignId,
+        source: statsBuckets.source,
+        posted: statsBuckets.posted,
+        accepted: statsBuckets.accepted,
+        rejected: statsBuckets.rejected,
+        rejectedNoReason: statsBuckets.rejectedNoReason,
+        pending: statsBuckets.pending,
+        times: statsBuckets.times,
+        reasons: statsBuckets.reasons,
       })
-      .from(statsMonths)
+      .from(statsBuckets)
       .where(
         and(
-          inArray(statsMonths.month, [...months]),
-          campaignIds ? inArray(statsMonths.campaignId, [...campaignIds]) : undefined,
+          inArray(statsBuckets.bucket, [...keys]),
+          campaignIds ? inArray(statsBuckets.campaignId, [...campaignIds]) : undefined,
         ),
       )
       .all();
@@ -521,21 +566,19 @@ export class StatsStore {
     for (const entries of byLead.values()) for (const entry of entries) set.add(entry);
   }
 
-  /** Recomputes one month's rollup from the leads and decisions; inside a write transaction. */
-  private buildMonth(month: number, now: number) {
-    const start = utcMonthStart(month);
-    const end = utcMonthStart(nextUtcMonth(month));
+  /** Recomputes one bucket's rollup from the leads and decisions; inside a write transaction. */
+  private buildBucket(bucket: Bucket, now: number) {
     const cells = new CellSet();
-    this.scanLeads(cells, start, end, undefined, Number.NEGATIVE_INFINITY);
+    this.scanLeads(cells, bucket.start, bucket.end, undefined, Number.NEGATIVE_INFINITY);
     const reps = new RepSet();
-    this.scanReps(reps, start, end);
-    this.db.delete(statsMonths).where(eq(statsMonths.month, month)).run();
-    this.db.delete(statsMonthReps).where(eq(statsMonthReps.month, month)).run();
+    this.scanReps(reps, bucket.start, bucket.end);
+    this.db.delete(statsBuckets).where(eq(statsBuckets.bucket, bucket.key)).run();
+    this.db.delete(statsBucketReps).where(eq(statsBucketReps.bucket, bucket.key)).run();
     for (const cell of cells.finish(0)) {
       this.db
-        .insert(statsMonths)
+        .insert(statsBuckets)
         .values({
-          month,
+          bucket: bucket.key,
           campaignId: cell.campaignId,
           source: cell.source,
           posted: cell.posted,
@@ -550,9 +593,9 @@ export class StatsStore {
     }
     for (const rep of reps.reps()) {
       this.db
-        .insert(statsMonthReps)
+        .insert(statsBucketReps)
         .values({
-          month,
+          bucket: bucket.key,
           userId: rep.userId,
           accepted: rep.accepted,
           rejected: rep.rejected,
@@ -560,7 +603,7 @@ export class StatsStore {
         })
         .run();
     }
-    this.db.insert(statsMonthsFresh).values({ month, builtAt: now }).run();
+    this.db.insert(statsFresh).values({ bucket: bucket.key, builtAt: now }).run();
   }
 }
 

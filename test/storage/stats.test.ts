@@ -4,7 +4,14 @@ import { DEFAULT_REASONS } from '../../src/domain/reasons.js';
 import { parseStatsCommand } from '../../src/domain/statsCommand.js';
 import { type StatsReport, StatsService } from '../../src/services/stats.js';
 import { type Db, openDatabase } from '../../src/storage/db.js';
-import { planCohort, StatsStore, utcMonthOf, utcMonthStart } from '../../src/storage/stats.js';
+import {
+  type CohortPlan,
+  nextUtcMonth,
+  planCohort,
+  StatsStore,
+  utcMonthOf,
+  utcMonthStart,
+} from '../../src/storage/stats.js';
 import { Store } from '../../src/storage/store.js';
 import { tempDir } from '../harness/app.js';
 import { at, DAY, type FixtureLead, HOUR, historicalLeads, MINUTE } from '../harness/fixtures.js';
@@ -18,34 +25,42 @@ import { at, DAY, type FixtureLead, HOUR, historicalLeads, MINUTE } from '../har
 describe('planCohort', () => {
   const NOV = at('2026-11-01T00:00:00Z');
   const DEC = at('2026-12-01T00:00:00Z');
+  const keys = (plan: CohortPlan) => plan.buckets.map((b) => b.key);
 
-  it('keys months as YYYYMM in UTC', () => {
+  it('keys months as YYYYMM and days as YYYYMMDD, in UTC', () => {
     expect(utcMonthOf(at('2026-11-30T23:59:59.999Z'))).toBe(202611);
     expect(utcMonthOf(at('2026-12-01T00:00:00Z'))).toBe(202612);
     expect(utcMonthStart(202612)).toBe(DEC);
     expect(utcMonthStart(202701)).toBe(at('2027-01-01T00:00:00Z'));
+    expect(keys(planCohort(at('2026-11-30T00:00:00Z'), DEC, DEC))).toEqual([20261130]);
   });
 
-  it('takes whole months from the rollup and reads the ragged ends', () => {
+  it('takes whole months, then whole days, from the rollup and reads the ragged ends', () => {
     const start = at('2026-08-15T22:00:00Z');
     const end = at('2026-11-20T10:00:00Z');
-    expect(planCohort(start, end, end)).toEqual({
-      months: [202609, 202610],
-      raw: [
-        [start, at('2026-09-01T00:00:00Z')],
-        [NOV, end],
-      ],
+    const plan = planCohort(start, end, end);
+    const days = (from: number, to: number, month: number) =>
+      Array.from({ length: to - from + 1 }, (_, i) => month * 100 + from + i);
+    expect(keys(plan)).toEqual([...days(16, 31, 202608), 202609, 202610, ...days(1, 19, 202611)]);
+    expect(plan.raw).toEqual([
+      [start, at('2026-08-16T00:00:00Z')],
+      [at('2026-11-20T00:00:00Z'), end],
+    ]);
+  });
+
+  it('reads what ends after the cacheable limit', () => {
+    expect(planCohort(NOV, DEC, DEC)).toMatchObject({
+      buckets: [{ key: 202611, start: NOV, end: DEC }],
+      raw: [],
     });
+    const limited = planCohort(NOV, DEC, at('2026-11-03T12:00:00Z'));
+    expect(keys(limited)).toEqual([20261101, 20261102]);
+    expect(limited.raw).toEqual([[at('2026-11-03T00:00:00Z'), DEC]]);
+    expect(planCohort(NOV + 1, NOV + DAY, DEC)).toEqual({ buckets: [], raw: [[NOV + 1, NOV + DAY]] });
+    expect(planCohort(NOV, NOV, DEC)).toEqual({ buckets: [], raw: [] });
   });
 
-  it('reads a month that ends after the cacheable limit, or that the period only partly covers', () => {
-    expect(planCohort(NOV, DEC, DEC - 1)).toEqual({ months: [], raw: [[NOV, DEC]] });
-    expect(planCohort(NOV, DEC, DEC)).toEqual({ months: [202611], raw: [] });
-    expect(planCohort(NOV + 1, DEC, DEC)).toEqual({ months: [], raw: [[NOV + 1, DEC]] });
-    expect(planCohort(NOV, NOV, DEC)).toEqual({ months: [], raw: [] });
-  });
-
-  it('covers the period exactly, without overlaps, for any bounds', () => {
+  it('covers the period exactly, without overlaps, with whole UTC days and months, for any bounds', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: at('2024-01-01T00:00:00Z'), max: at('2027-01-01T00:00:00Z') }),
@@ -54,31 +69,32 @@ describe('planCohort', () => {
         (start, length, limitOffset) => {
           const end = start + length;
           const plan = planCohort(start, end, start + limitOffset);
-          const pieces = [
-            ...plan.raw,
-            ...plan.months.map((m): [number, number] => [
-              utcMonthStart(m),
-              utcMonthStart(utcMonthOf(utcMonthStart(m) + 32 * DAY)),
-            ]),
-          ].sort((a, b) => a[0] - b[0]);
-          let at = start;
+          const pieces = [...plan.raw, ...plan.buckets.map((b): [number, number] => [b.start, b.end])].sort(
+            (a, b) => a[0] - b[0],
+          );
+          let cursor = start;
           for (const [from, to] of pieces) {
-            expect(from).toBe(at);
+            expect(from).toBe(cursor);
             expect(to).toBeGreaterThan(from);
-            at = to;
+            cursor = to;
           }
-          expect(at).toBe(length === 0 ? start : end);
-          for (const m of plan.months)
-            expect(utcMonthStart(utcMonthOf(utcMonthStart(m) + 32 * DAY))).toBeLessThanOrEqual(
-              start + limitOffset,
-            );
+          expect(cursor).toBe(length === 0 ? start : end);
+          for (const b of plan.buckets) {
+            expect(b.end).toBeLessThanOrEqual(start + limitOffset);
+            const month = b.key < 1_000_000;
+            const startOf = new Date(b.start);
+            expect(startOf.getUTCHours() + startOf.getUTCMinutes() + startOf.getUTCMilliseconds()).toBe(0);
+            if (month)
+              expect([b.start, b.end]).toEqual([utcMonthStart(b.key), utcMonthStart(nextUtcMonth(b.key))]);
+            else expect(b.end - b.start).toBe(DAY);
+          }
         },
       ),
     );
   });
 });
 
-describe('month rollups give the answers of the leads themselves', () => {
+describe('rollups give the answers of the leads themselves', () => {
   let temp: ReturnType<typeof tempDir> | undefined;
   let db: Db | undefined;
   afterEach(() => {
@@ -162,8 +178,8 @@ describe('month rollups give the answers of the leads themselves', () => {
     }
   }
 
-  const freshMonths = (database: Db) =>
-    database.$client.prepare('SELECT month FROM stats_months_fresh ORDER BY month').pluck().all() as number[];
+  const freshBuckets = (database: Db) =>
+    database.$client.prepare('SELECT bucket FROM stats_fresh ORDER BY bucket').pluck().all() as number[];
 
   it('on random histories, in several time zones, before and after late decisions on rolled-up months', () => {
     fc.assert(
@@ -186,7 +202,7 @@ describe('month rollups give the answers of the leads themselves', () => {
           const ids = store.insertHistory(historicalLeads(history));
           compareAll(db, zone, slaHours);
           // The rollup was used: the test cannot pass by reading the leads on both sides.
-          expect(freshMonths(db).length).toBeGreaterThan(0);
+          expect(freshBuckets(db).length).toBeGreaterThan(0);
 
           let n = 0;
           for (const change of changes) {
@@ -243,7 +259,7 @@ describe('month rollups give the answers of the leads themselves', () => {
     if (!query.ok) throw new Error(query.error);
     const before = cached.run(query.query);
     expect(before.ok && before.report.totals).toMatchObject({ posted: 2, accepted: 1, pending: 1 });
-    expect(freshMonths(db)).toEqual([202608, 202609]);
+    expect(freshBuckets(db)).toEqual([202608, 202609]);
 
     store.recordDecision({
       leadId: id as number,
@@ -253,7 +269,7 @@ describe('month rollups give the answers of the leads themselves', () => {
       reason: 'bad_fit',
       decidedAt: NOW - HOUR,
     });
-    expect(freshMonths(db)).toEqual([202609]);
+    expect(freshBuckets(db)).toEqual([202609]);
     const after = cached.run(query.query);
     expect(after.ok && after.report.totals).toMatchObject({
       posted: 2,
@@ -261,7 +277,7 @@ describe('month rollups give the answers of the leads themselves', () => {
       rejected: 1,
       pending: 0,
     });
-    expect(freshMonths(db)).toEqual([202608, 202609]);
+    expect(freshBuckets(db)).toEqual([202608, 202609]);
   });
 
   it('a database it cannot write to still answers, from the leads', () => {
@@ -286,6 +302,6 @@ describe('month rollups give the answers of the leads themselves', () => {
     const outcome = cached.run(query.query);
     expect(outcome.ok && outcome.report.totals).toMatchObject({ posted: 1, rejected: 1, slaBreaches: 1 });
     expect(outcome.ok && outcome.report.reasons?.overall[0]).toMatchObject({ reason: 'bad_fit', count: 1 });
-    expect(freshMonths(db)).toEqual([]);
+    expect(freshBuckets(db)).toEqual([]);
   });
 });

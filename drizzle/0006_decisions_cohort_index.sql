@@ -1,2 +1,0 @@
-ALTER TABLE `decisions` ADD `lead_posted_at` integer;--> statement-breakpoint
-CREATE INDEX `decisions_cohort_idx` ON `decisions` (`lead_posted_at`,`lead_id`,`user_id`,`verdict`,`decided_at`,`id`) WHERE retracted_at IS NULL;
