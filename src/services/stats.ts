@@ -160,12 +160,16 @@ export class StatsService {
     for (const c of byCampaign.values()) totalCounts = addCounts(totalCounts, c.counts);
     const overall = judgeRate(totalCounts, undefined).rate;
 
-    const allTimes: Float64Array[] = [];
-    const campaigns = [...byCampaign]
+    // Every decided lead's time in one array, campaign after campaign: each campaign's median is
+    // selected in its own stretch, then the overall one in the whole (selection only reorders).
+    const entries = [...byCampaign];
+    const allTimes = concatNumbers(entries.flatMap(([, c]) => c.times));
+    let offset = 0;
+    const campaigns = entries
       .map(([campaignId, c]): CampaignStats => {
-        const times = concatNumbers(c.times);
-        const medianDecisionMs = medianInPlace(times);
-        allTimes.push(times);
+        const length = c.times.reduce((n, chunk) => n + chunk.length, 0);
+        const medianDecisionMs = medianInPlace(allTimes.subarray(offset, offset + length));
+        offset += length;
         return {
           campaignId,
           campaign: names.get(campaignId) ?? `#${campaignId}`,
@@ -177,7 +181,7 @@ export class StatsService {
       .sort((a, b) => b.posted - a.posted || a.campaign.localeCompare(b.campaign));
     const totals: GroupStats = {
       ...totalCounts,
-      medianDecisionMs: medianInPlace(concatNumbers(allTimes)),
+      medianDecisionMs: medianInPlace(allTimes),
       judgement: judgeRate(totalCounts, undefined),
     };
     const sources = [...bySource]

@@ -23,8 +23,23 @@ export interface Cohort {
   campaignIds?: readonly number[];
 }
 
-/** Decision times in pieces as they were read (a rollup's array, a scan's list); order unspecified. */
+/**
+ * Decision times in pieces as they were read: a rollup's Float64Array (sorted ascending) or a
+ * scan's list (in no order).
+ */
 export type TimeChunks = (Float64Array | number[])[];
+
+/** Index of the first value above `limit` in an ascending array. */
+function firstAbove(sorted: Float64Array, limit: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as number) > limit) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
 
 /** The numbers of the leads of one campaign and source in a cohort. */
 export interface CohortCell extends Counts {
@@ -217,7 +232,11 @@ class CellSet {
     const cells = [...this.byCampaign.values()].flatMap((bySource) => [...bySource.values()]);
     for (const cell of cells) {
       let late = 0;
-      for (const chunk of cell.times) for (const ms of chunk) if (ms > slaMs) late += 1;
+      for (const chunk of cell.times) {
+        // Rollup chunks (Float64Array) are sorted: the late ones are a tail found by bisection.
+        if (chunk instanceof Float64Array) late += chunk.length - firstAbove(chunk, slaMs);
+        else for (const ms of chunk) if (ms > slaMs) late += 1;
+      }
       cell.slaBreaches = cell.pendingBreached + late;
     }
     return cells;

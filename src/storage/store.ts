@@ -629,6 +629,7 @@ function prepareDecisionQueries(db: Db) {
         note: p('note'),
         decidedAt: p('decidedAt'),
         retractedAt: p('retractedAt'),
+        leadPostedAt: sql`(SELECT ${sql.identifier('posted_at')} FROM ${leads} WHERE ${sql.identifier('id')} = ${p('leadId')})`,
       })
       .returning()
       .prepare(),

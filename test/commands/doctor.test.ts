@@ -10,6 +10,8 @@ import { runCli } from '../../src/commands/index.js';
 import { REQUIRED_BOT_SCOPES } from '../../src/doctor/scopes.js';
 import { openDatabase } from '../../src/storage/db.js';
 import { DIGEST_CHANNELS, LEADS_CHANNEL, SIGNING_SECRET, tempDir, testEnv } from '../harness/app.js';
+import { spawnCli } from '../harness/process.js';
+import { canRunUnprivileged, openFolder, unprivileged } from '../harness/unprivileged.js';
 
 /*
  * `leadloop doctor` in-process, against the fake Slack over real HTTP and real files: a good
@@ -333,17 +335,19 @@ describe('leadloop doctor with one thing wrong', () => {
     expect(run.code).toBe(1);
   });
 
-  // Permissions do not bind root, so a read-only folder is only a failure for other users.
-  it.skipIf(process.getuid?.() === 0)('a database in a read-only folder', async () => {
+  // As a user who may not write there (nobody, when the tests run as root), in a child process.
+  it.runIf(canRunUnprivileged)('a database in a read-only folder', async () => {
+    openFolder(temp.dir);
     const folder = join(temp.dir, 'read-only');
     mkdirSync(folder);
     chmodSync(folder, 0o555);
     try {
-      const run = await doctor({ DATABASE_PATH: join(folder, 'leadloop.db') });
-      expect(run.line('Database')).toMatch(
-        /^✗ Database: cannot create .*read-only is not writable \(EACCES\) → make /,
-      );
-      expect(run.code).toBe(1);
+      const env = testEnv(fake, join(folder, 'leadloop.db'), { INGEST_TOKEN: STRONG_INGEST_TOKEN });
+      const child = spawnCli(['doctor'], env, temp.dir, unprivileged());
+      const { code } = await child.exited;
+      const line = child.stdout.find((l) => l.slice(2).startsWith('Database'));
+      expect(line).toMatch(/^✗ Database: cannot create .*read-only is not writable \(EACCES\) → make /);
+      expect(code).toBe(1);
     } finally {
       chmodSync(folder, 0o755);
     }

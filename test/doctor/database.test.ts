@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkDatabase } from '../../src/doctor/database.js';
 import { MIGRATIONS_FOLDER, openDatabase } from '../../src/storage/db.js';
 import { tempDir } from '../harness/app.js';
+import { callAsUnprivileged, canRunUnprivileged, openFolder } from '../harness/unprivileged.js';
 
 let temp: ReturnType<typeof tempDir>;
 beforeEach(() => {
@@ -78,13 +79,18 @@ describe('checkDatabase without its migrations folder', () => {
   });
 });
 
-// Permissions do not bind root, so these only fail for other users (CI runs as one).
-describe.skipIf(process.getuid?.() === 0)('checkDatabase without write permission', () => {
+// Run as a user who may not write there (nobody, when the tests run as root): see unprivileged.ts.
+describe.runIf(canRunUnprivileged)('checkDatabase without write permission', () => {
+  const DOCTOR_DATABASE = new URL('../../src/doctor/database.ts', import.meta.url);
+  const check = (file: string) => callAsUnprivileged(DOCTOR_DATABASE, 'checkDatabase', [file]);
+
   it('a read-only database file', () => {
+    // A folder that user may write in, holding a file it may not.
+    chmodSync(temp.dir, 0o777);
     const file = join(temp.dir, 'leadloop.db');
     openDatabase(file).$client.close();
     chmodSync(file, 0o444);
-    expect(checkDatabase(file)).toMatchObject({
+    expect(check(file)).toMatchObject({
       status: 'fail',
       detail: expect.stringMatching(/^cannot write .*leadloop\.db \(SQLITE_READONLY/),
       fix: expect.stringContaining('make the file and its folder writable'),
@@ -92,11 +98,13 @@ describe.skipIf(process.getuid?.() === 0)('checkDatabase without write permissio
   });
 
   it('a database in a read-only folder', () => {
+    openFolder(temp.dir);
     const file = join(temp.dir, 'leadloop.db');
     openDatabase(file).$client.close();
+    chmodSync(file, 0o666);
     chmodSync(temp.dir, 0o555);
     try {
-      expect(checkDatabase(file)).toMatchObject({
+      expect(check(file)).toMatchObject({
         status: 'fail',
         detail: expect.stringContaining('is not writable (EACCES)'),
       });

@@ -18,11 +18,17 @@ export interface BotProcess {
  * `leadloop <args>` as a real child process (TypeScript through tsx), with exactly the given
  * environment (nothing inherited but PATH) and working folder.
  */
-export function spawnCli(args: string[], env: Record<string, string>, cwd: string): BotProcess {
+export function spawnCli(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+  user: { uid?: number; gid?: number } = {},
+): BotProcess {
   const child = spawn(process.execPath, ['--import', TSX, CLI, ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...user,
   });
   const stdout: string[] = [];
   const stderr: string[] = [];
