@@ -207,13 +207,12 @@ function breakdown(
   );
   const repSql = raw
     .prepare(
-      `SELECT d.lead_id, d.user_id, d.verdict, d.decided_at, d.id, l.posted_at
-       FROM leads l JOIN decisions d ON d.lead_id = l.id
-       WHERE l.posted_at >= ? AND l.posted_at < ? AND d.retracted_at IS NULL`,
+      `SELECT lead_id, user_id, verdict, decided_at, id, lead_posted_at FROM decisions
+       WHERE lead_posted_at >= ? AND lead_posted_at < ? AND retracted_at IS NULL`,
     )
     .raw();
   const repRows = repSql.all(...args).length;
-  add('  its SQL alone (join), raw arrays', 'bare SQL', () => repSql.all(...args), repRows);
+  add('  its SQL alone (decisions_cohort_idx), raw arrays', 'bare SQL', () => repSql.all(...args), repRows);
   add('oldestPending (20)', 'storage call', () => stats.oldestPending(cohort, 20), 20);
   return steps;
 }
@@ -256,9 +255,8 @@ function queryPlans(raw: Database.Database, cohort: Cohort): QueryPlans {
        WHERE posted_at >= ? AND posted_at < ?`,
     ),
     reps: plan(
-      `SELECT d.lead_id, d.user_id, d.verdict, d.decided_at, d.id, l.posted_at
-       FROM leads l JOIN decisions d ON d.lead_id = l.id
-       WHERE l.posted_at >= ? AND l.posted_at < ? AND d.retracted_at IS NULL`,
+      `SELECT lead_id, user_id, verdict, decided_at, id, lead_posted_at FROM decisions
+       WHERE lead_posted_at >= ? AND lead_posted_at < ? AND retracted_at IS NULL`,
     ),
   };
 }

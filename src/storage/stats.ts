@@ -1,6 +1,6 @@
 import { endianness } from 'node:os';
 import { and, asc, eq, gte, inArray, isNull, like, lt, sql } from 'drizzle-orm';
-import { type Counts, concatNumbers } from '../domain/stats.js';
+import { type Counts, concatNumbers, ZERO_COUNTS } from '../domain/stats.js';
 import type { Db } from './db.js';
 import { campaigns, decisions, leads, statsBucketReps, statsBuckets, statsFresh } from './schema.js';
 
@@ -183,19 +183,7 @@ function decodeTimes(blob: Uint8Array): Float64Array {
 // Accumulators
 
 function newCell(campaignId: number, source: string | null): CohortCell {
-  return {
-    campaignId,
-    source,
-    posted: 0,
-    accepted: 0,
-    rejected: 0,
-    rejectedNoReason: 0,
-    pending: 0,
-    slaBreaches: 0,
-    pendingBreached: 0,
-    times: [],
-    reasons: new Map(),
-  };
+  return { campaignId, source, ...ZERO_COUNTS, pendingBreached: 0, times: [], reasons: new Map() };
 }
 
 class CellSet {
@@ -311,13 +299,8 @@ export class StatsStore {
     this.freshen(plan.buckets, now);
     return this.db.transaction(() => {
       const set = new CellSet();
-      const fresh = this.freshKeys(plan.buckets);
-      const ranges = [
-        ...plan.raw,
-        ...plan.buckets.filter((b) => !fresh.has(b.key)).map((b) => [b.start, b.end]),
-      ];
-      for (const [start, end] of ranges as [number, number][])
-        this.scanLeads(set, start, end, cohort.campaignIds, breachBefore);
+      const { fresh, ranges } = this.split(plan);
+      for (const [start, end] of ranges) this.scanLeads(set, start, end, cohort.campaignIds, breachBefore);
       this.readBuckets(set, [...fresh], cohort.campaignIds);
       return set.finish(slaMs);
     });
@@ -331,13 +314,8 @@ export class StatsStore {
     this.freshen(plan.buckets, now);
     return this.db.transaction(() => {
       const set = new RepSet();
-      const fresh = this.freshKeys(plan.buckets);
-      const ranges = [
-        ...plan.raw,
-        ...plan.buckets.filter((b) => !fresh.has(b.key)).map((b) => [b.start, b.end]),
-      ];
-      for (const [start, end] of ranges as [number, number][])
-        this.scanReps(set, start, end, cohort.campaignIds);
+      const { fresh, ranges } = this.split(plan);
+      for (const [start, end] of ranges) this.scanReps(set, start, end, cohort.campaignIds);
       if (fresh.size > 0) {
         const rows = this.db
           .select({
@@ -438,6 +416,15 @@ export class StatsStore {
     if (!this.rollups)
       return { buckets: [], raw: cohort.start < cohort.end ? [[cohort.start, cohort.end]] : [] };
     return planCohort(cohort.start, cohort.end, cacheableBefore);
+  }
+
+  /** Inside a read transaction: the plan's fresh buckets, and the ranges to read from the leads. */
+  private split(plan: CohortPlan): { fresh: Set<number>; ranges: [number, number][] } {
+    const fresh = this.freshKeys(plan.buckets);
+    const stale = plan.buckets
+      .filter((b) => !fresh.has(b.key))
+      .map((b): [number, number] => [b.start, b.end]);
+    return { fresh, ranges: [...plan.raw, ...stale] };
   }
 
   private freshKeys(buckets: readonly Bucket[]): Set<number> {
