@@ -78,19 +78,23 @@ export async function startLeadloop(
       { stats: new StatsStore(db), clock },
       { timezone: config.timezone, slaHours: config.decisionSlaHours, reasons: config.rejectReasons },
     );
-    // /leadstats runs in its own thread; the weekly digest (two weeks of leads) stays here.
-    statsThread = new StatsThread(
-      { clock },
-      {
-        databasePath: config.databasePath,
-        settings: {
-          timezone: config.timezone,
-          slaHours: config.decisionSlaHours,
-          reasons: config.rejectReasons,
-        },
-      },
-    );
-    registerListeners(app, { decisions, stats: statsThread, logger, workspaceUrl: identity.url });
+    // /leadstats runs in its own thread with its own connection (an in-memory database has no
+    // second connection, so there it runs here); the weekly digest (two weeks of leads) stays here.
+    statsThread =
+      config.databasePath === ':memory:'
+        ? undefined
+        : new StatsThread(
+            { clock },
+            {
+              databasePath: config.databasePath,
+              settings: {
+                timezone: config.timezone,
+                slaHours: config.decisionSlaHours,
+                reasons: config.rejectReasons,
+              },
+            },
+          );
+    registerListeners(app, { decisions, stats: statsThread ?? stats, logger, workspaceUrl: identity.url });
     const digests = new DigestStore(db);
     const digestSender = new DigestSender(
       { digests, stats, client: backgroundClient, logger, clock },

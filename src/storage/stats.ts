@@ -396,7 +396,7 @@ export class StatsStore {
       } catch (error) {
         // A cache that cannot be written (a read-only file, a long write elsewhere) only costs
         // speed: the bucket is read from the leads instead.
-        if (!isSqliteBusyOrReadonly(error)) throw error;
+        if (!isUnwritable(error)) throw error;
       }
     }
   }
@@ -613,7 +613,10 @@ export class StatsStore {
   }
 }
 
-function isSqliteBusyOrReadonly(error: unknown): boolean {
+/** Errors that stop a rollup from being written but not the answer from being read. */
+const UNWRITABLE = ['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_READONLY', 'SQLITE_FULL'];
+
+function isUnwritable(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_READONLY'));
+  return typeof code === 'string' && UNWRITABLE.some((prefix) => code.startsWith(prefix));
 }
