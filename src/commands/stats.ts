@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import { parseConfig, readEnvironment } from '../config.js';
 import { formatDuration } from '../domain/decision.js';
 import { parseStatsCommand, STATS_USAGE } from '../domain/statsCommand.js';
+import type { StatsReport } from '../domain/statsReport.js';
 import { textTable } from '../domain/textTable.js';
 import { UsageError } from '../errors.js';
 import {
@@ -12,7 +13,7 @@ import {
   repsTable,
   totalsLine,
 } from '../report/statsText.js';
-import { type StatsReport, StatsService } from '../services/stats.js';
+import { StatsService } from '../services/stats.js';
 import { openDatabase } from '../storage/db.js';
 import { StatsStore } from '../storage/stats.js';
 import { type CommandIo, line } from './io.js';

@@ -1,5 +1,5 @@
-import type { CampaignStats, GroupStats, PendingLead, ReasonStats, StatsReport } from '../services/stats.js';
 import type { Period } from './period.js';
+import type { CampaignStats, GroupStats, PendingLead, ReasonStats, StatsReport } from './statsReport.js';
 
 /**
  * The weekly digest's content: last full week against the week before, per campaign and in

@@ -2,8 +2,8 @@ import { DateTime } from 'luxon';
 import { formatDuration } from '../domain/decision.js';
 import { type CampaignWeek, type Digest, formatChange } from '../domain/digest.js';
 import { formatRate, MIN_DECIDED_TO_JUDGE } from '../domain/stats.js';
+import type { GroupStats, PendingLead, ReasonStats } from '../domain/statsReport.js';
 import { type Column, textTable } from '../domain/textTable.js';
-import type { GroupStats, PendingLead, ReasonStats } from '../services/stats.js';
 import { duration, mark } from './statsText.js';
 
 /**

@@ -1,7 +1,7 @@
 import { formatDuration } from '../domain/decision.js';
 import { formatInterval, formatRate, MIN_DECIDED_TO_JUDGE } from '../domain/stats.js';
+import type { CampaignStats, GroupStats, ReasonStats, RepStats, StatsReport } from '../domain/statsReport.js';
 import { type Column, textTable } from '../domain/textTable.js';
-import type { CampaignStats, GroupStats, ReasonStats, RepStats, StatsReport } from '../services/stats.js';
 
 /**
  * A stats report as plain text: the tables and sentences that Slack shows in code blocks and

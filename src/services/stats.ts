@@ -8,10 +8,17 @@ import {
   concatNumbers,
   judgeRate,
   medianInPlace,
-  type RateJudgement,
   ZERO_COUNTS,
 } from '../domain/stats.js';
 import type { StatsQuery } from '../domain/statsCommand.js';
+import type {
+  CampaignStats,
+  GroupStats,
+  ReasonStats,
+  RepStats,
+  StatsOutcome,
+  StatsReport,
+} from '../domain/statsReport.js';
 import type { Cohort, CohortCell, StatsStore, TimeChunks } from '../storage/stats.js';
 
 /**
@@ -26,61 +33,6 @@ export interface StatsSettings {
   reasons: readonly RejectReason[];
 }
 
-export interface GroupStats extends Counts {
-  /** Median ms from post to first decision, over decided leads. */
-  medianDecisionMs: number | undefined;
-  judgement: RateJudgement;
-}
-
-export interface CampaignStats extends GroupStats {
-  campaignId: number;
-  campaign: string;
-}
-
-export interface ReasonStats {
-  reason: string | null;
-  label: string;
-  kind: 'disqualify' | 'recycle' | 'none';
-  count: number;
-  /** Share of the rejected leads in scope. */
-  share: number;
-}
-
-export interface RepStats {
-  userId: string;
-  decisions: number;
-  accepted: number;
-  rejected: number;
-  medianDecisionMs: number | undefined;
-}
-
-export interface PendingLead {
-  id: number;
-  who: string;
-  company: string | null;
-  campaign: string;
-  postedAt: number;
-  waitingMs: number;
-  breached: boolean;
-  channel: string | null;
-  ts: string | null;
-}
-
-export interface StatsReport {
-  query: StatsQuery;
-  period: Period;
-  now: number;
-  slaHours: number;
-  /** Set when a campaign name was given: what it matched. */
-  campaignFilter?: { asked: string; matched: string[] };
-  campaigns: CampaignStats[];
-  totals: GroupStats;
-  sources: (GroupStats & { source: string })[];
-  reasons?: { overall: ReasonStats[]; byCampaign: { campaign: string; reasons: ReasonStats[] }[] };
-  reps?: RepStats[];
-  pending?: { total: number; breached: number; oldest: PendingLead[] };
-}
-
 /** Extras a report can carry besides the campaign table. */
 export interface ReportExtras {
   reasons?: boolean;
@@ -90,8 +42,6 @@ export interface ReportExtras {
   pending?: boolean;
   summary?: boolean;
 }
-
-export type StatsOutcome = { ok: true; report: StatsReport } | { ok: false; error: string };
 
 const PENDING_LIMIT = 20;
 

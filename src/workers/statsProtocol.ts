@@ -1,5 +1,6 @@
 import type { StatsQuery } from '../domain/statsCommand.js';
-import type { StatsOutcome, StatsSettings } from '../services/stats.js';
+import type { StatsOutcome } from '../domain/statsReport.js';
+import type { StatsSettings } from '../services/stats.js';
 
 /** What the main thread and the stats worker thread say to each other. */
 

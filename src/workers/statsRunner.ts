@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { Clock } from '../clock.js';
 import type { StatsQuery } from '../domain/statsCommand.js';
+import type { StatsOutcome } from '../domain/statsReport.js';
 import { StatsThreadError } from '../errors.js';
-import type { StatsOutcome } from '../services/stats.js';
 import type { StatsThreadData, StatsThreadReply, StatsThreadRequest } from './statsProtocol.js';
 
 /** Anything that answers a stats query: StatsService itself, or the worker thread below. */

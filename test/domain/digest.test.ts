@@ -8,7 +8,7 @@ import type {
   PendingLead,
   ReasonStats,
   StatsReport,
-} from '../../src/services/stats.js';
+} from '../../src/domain/statsReport.js';
 
 const ZONE = 'Europe/Berlin';
 const NOW = Date.parse('2026-11-23T09:00:00+01:00');

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { CampaignWeek, Digest } from '../../src/domain/digest.js';
 import type { Period } from '../../src/domain/period.js';
 import { addCounts, type Counts, judgeRate, ZERO_COUNTS } from '../../src/domain/stats.js';
+import type { CampaignStats, GroupStats } from '../../src/domain/statsReport.js';
 import {
   CHART_WIDTH,
   chartHeight,
@@ -19,7 +20,6 @@ import {
   renderDigestChart,
 } from '../../src/report/chart.js';
 import { CHART_FONT_FAMILY, ChartFontError, chartFontFiles, ensureChartFont } from '../../src/report/font.js';
-import type { CampaignStats, GroupStats } from '../../src/services/stats.js';
 
 // ---- Digest fixtures --------------------------------------------------------------------------
 

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_REASONS } from '../../src/domain/reasons.js';
 import { parseStatsCommand } from '../../src/domain/statsCommand.js';
-import { type StatsReport, StatsService } from '../../src/services/stats.js';
+import type { StatsReport } from '../../src/domain/statsReport.js';
+import { StatsService } from '../../src/services/stats.js';
 import { type Db, openDatabase } from '../../src/storage/db.js';
 import {
   type CohortPlan,

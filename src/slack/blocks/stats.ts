@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { formatDuration } from '../../domain/decision.js';
 import { formatRate } from '../../domain/stats.js';
 import { STATS_USAGE } from '../../domain/statsCommand.js';
+import type { StatsReport } from '../../domain/statsReport.js';
 import {
   campaignTable,
   judgementNotes,
@@ -10,7 +11,6 @@ import {
   repsTable,
   totalsLine,
 } from '../../report/statsText.js';
-import type { StatsReport } from '../../services/stats.js';
 import { escapeMrkdwn, truncate } from '../escape.js';
 import type { MessageContent } from './leadPost.js';
 

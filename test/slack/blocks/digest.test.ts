@@ -3,8 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { buildDigest, type Digest } from '../../../src/domain/digest.js';
 import { previousPeriod, resolvePeriod } from '../../../src/domain/period.js';
 import type { Verdict } from '../../../src/domain/stats.js';
+import type {
+  CampaignStats,
+  PendingLead,
+  ReasonStats,
+  StatsReport,
+} from '../../../src/domain/statsReport.js';
 import { digestTable, digestText, headline, weekSpan } from '../../../src/report/digestText.js';
-import type { CampaignStats, PendingLead, ReasonStats, StatsReport } from '../../../src/services/stats.js';
 import { DIGEST_TOP_CAMPAIGNS, digestMessage } from '../../../src/slack/blocks/digest.js';
 import type { MessageContent } from '../../../src/slack/blocks/leadPost.js';
 

@@ -10,7 +10,7 @@ import type {
   ReasonStats,
   RepStats,
   StatsReport,
-} from '../../../src/services/stats.js';
+} from '../../../src/domain/statsReport.js';
 import type { MessageContent } from '../../../src/slack/blocks/leadPost.js';
 import { SLACK_TOP_CAMPAIGNS, statsMessage, statsUsage } from '../../../src/slack/blocks/stats.js';
 
