@@ -1,4 +1,5 @@
 import type { Period } from './period.js';
+import { wilsonInterval } from './stats.js';
 import type { CampaignStats, GroupStats, PendingLead, ReasonStats, StatsReport } from './statsReport.js';
 
 /**
@@ -11,7 +12,10 @@ export interface CampaignWeek {
   stats: CampaignStats;
   /** The same campaign the week before; undefined when it had no leads then (new this week). */
   before: CampaignStats | undefined;
-  /** Change of the acceptance rate in percentage points; undefined when either rate is missing. */
+  /**
+   * Change of the acceptance rate in percentage points; undefined when either rate is missing or
+   * either week had too few decisions to judge.
+   */
   changePoints: number | undefined;
 }
 
@@ -25,7 +29,7 @@ export interface Digest {
   totalChangePoints: number | undefined;
   /** Reject reasons over all campaigns, most frequent first. */
   topReasons: ReasonStats[];
-  /** The judgeable campaign with the lowest acceptance rate, with its reasons. */
+  /** The judgeable campaign with the lowest upper end of its 95% range, with its reasons. */
   weakest: { campaign: CampaignWeek; reasons: ReasonStats[] } | undefined;
   /** Campaigns whose whole 95% range lies below the overall rate. */
   below: CampaignWeek[];
@@ -35,6 +39,8 @@ export interface Digest {
   slaBreaches: number;
   pending: { total: number; breached: number; oldest: PendingLead[] };
 }
+
+const upperBound = (accepted: number, decided: number) => wilsonInterval(accepted, decided)?.high ?? 1;
 
 export function changeInPoints(now: number | undefined, before: number | undefined): number | undefined {
   if (now === undefined || before === undefined) return undefined;
@@ -63,19 +69,27 @@ export function buildDigest(input: {
   const before = new Map(lastWeek.campaigns.map((c) => [c.campaignId, c]));
   const campaigns = thisWeek.campaigns.map((stats): CampaignWeek => {
     const prior = before.get(stats.campaignId);
+    // A change between rates of a handful of leads is noise, not news: shown only when both
+    // weeks had enough decisions to judge.
+    const comparable = stats.judgement.verdict !== 'too_few' && prior?.judgement.verdict !== 'too_few';
     return {
       campaign: stats.campaign,
       stats,
       before: prior,
-      changePoints: changeInPoints(stats.judgement.rate, prior?.judgement.rate),
+      changePoints: comparable ? changeInPoints(stats.judgement.rate, prior?.judgement.rate) : undefined,
     };
   });
   const judgeable = campaigns.filter(
     (c) => c.stats.judgement.verdict !== 'too_few' && c.stats.judgement.rate !== undefined,
   );
+  // The weakest is the campaign whose rate is lowest even at the top of its 95% range: 2 of 10
+  // (range 6–51%) is not shown up as weaker than 120 of 500 (21–28%).
+  const atBest = (c: CampaignWeek) => upperBound(c.stats.accepted, c.stats.accepted + c.stats.rejected);
   const weakestWeek = [...judgeable].sort(
     (a, b) =>
-      (a.stats.judgement.rate ?? 0) - (b.stats.judgement.rate ?? 0) || b.stats.posted - a.stats.posted,
+      atBest(a) - atBest(b) ||
+      (a.stats.judgement.rate ?? 0) - (b.stats.judgement.rate ?? 0) ||
+      b.stats.posted - a.stats.posted,
   )[0];
   const weakestReasons = weakestWeek
     ? (thisWeek.reasons?.byCampaign.find((r) => r.campaign === weakestWeek.campaign)?.reasons ?? [])

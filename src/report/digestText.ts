@@ -244,7 +244,7 @@ export function tooFewLine(digest: Digest): DigestLine | undefined {
 
 /** The cohort and the markers, for the footer. */
 export function legend(timezone?: string): string {
-  return `Leads posted Mon–Sun${timezone ? ` in ${timezone}` : ''}; rate = accepted ÷ decided (pending left out); ↓ clearly below the rest, ↑ clearly above, · too few to judge.`;
+  return `Leads posted Mon–Sun${timezone ? ` in ${timezone}` : ''}; rate = accepted ÷ decided (pending left out); ↓ clearly below the rest, ↑ clearly above, · too few to judge; no change is shown when either week had too few.`;
 }
 
 export interface DigestTextOptions {

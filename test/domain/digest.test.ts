@@ -266,7 +266,40 @@ describe('buildDigest', () => {
     expect(digest.weakest?.reasons).toEqual(TRADE_REASONS);
   });
 
-  it('breaks a tie for weakest by the larger campaign', () => {
+  it('shows no change for a campaign with too few decisions to judge in either week', () => {
+    const few = campaign(1, 'Few', 1, 4, 0);
+    const many = campaign(1, 'Few', 8, 12, 0);
+    const week = (thisWeek: CampaignStats, lastWeek: CampaignStats) =>
+      buildDigest({
+        week: WEEK,
+        previous: PREVIOUS,
+        isoWeek: '2026-W47',
+        thisWeek: report(WEEK, [thisWeek]),
+        lastWeek: report(PREVIOUS, [lastWeek]),
+      }).campaigns[0] as CampaignWeek;
+    // 20% of 5 against 40% of 20: "▼ 20 pts" would be an argument over five leads.
+    expect(week(few, many)).toMatchObject({ changePoints: undefined });
+    expect(formatChange(week(few, many))).toBe('–');
+    expect(formatChange(week(many, few))).toBe('–');
+    expect(week(many, many).changePoints).toBe(0);
+  });
+
+  it('ranks the weakest by the top of its 95% range, not by its rate alone', () => {
+    // 2 of 10 (20%, range 6–51%) against 120 of 500 (24%, range 21–28%): only the large one is
+    // known to be weak.
+    const small = campaign(1, 'Small', 2, 8, 0);
+    const large = campaign(2, 'Large', 120, 380, 0);
+    const digest = buildDigest({
+      week: WEEK,
+      previous: PREVIOUS,
+      isoWeek: '2026-W47',
+      thisWeek: report(WEEK, [small, large]),
+      lastWeek: report(PREVIOUS, []),
+    });
+    expect(digest.weakest?.campaign.campaign).toBe('Large');
+  });
+
+  it('at equal rates, the larger campaign is the weaker (its range reaches less high)', () => {
     const small = campaign(1, 'Small', 3, 7, 0);
     const large = campaign(2, 'Large', 6, 14, 5);
     const digest = buildDigest({

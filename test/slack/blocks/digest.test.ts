@@ -394,7 +394,7 @@ describe('digestMessage: a normal week', () => {
     expect(contexts).toEqual([
       'The chart of acceptance by campaign follows.',
       '*Too few to judge:* 2 campaigns have fewer than 10 decided leads (·); their rates can swing a lot, so they are not ranked.',
-      'Leads posted Mon–Sun in Europe/Berlin; rate = accepted ÷ decided (pending left out); ↓ clearly below the rest, ↑ clearly above, · too few to judge.',
+      'Leads posted Mon–Sun in Europe/Berlin; rate = accepted ÷ decided (pending left out); ↓ clearly below the rest, ↑ clearly above, · too few to judge; no change is shown when either week had too few.',
     ]);
   });
 
@@ -556,7 +556,7 @@ describe('digestText: the terminal', () => {
         '  …and 3 more',
         'Too few to judge: 2 campaigns have fewer than 10 decided leads (·); their rates can swing a lot, so they are not ranked.',
         '',
-        'Leads posted Mon–Sun in Europe/Berlin; rate = accepted ÷ decided (pending left out); ↓ clearly below the rest, ↑ clearly above, · too few to judge.',
+        'Leads posted Mon–Sun in Europe/Berlin; rate = accepted ÷ decided (pending left out); ↓ clearly below the rest, ↑ clearly above, · too few to judge; no change is shown when either week had too few.',
         '',
       ].join('\n'),
     );
