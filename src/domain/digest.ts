@@ -101,7 +101,10 @@ export function buildDigest(input: {
     campaigns,
     totals: thisWeek.totals,
     totalsBefore: lastWeek.totals,
-    totalChangePoints: changeInPoints(thisWeek.totals.judgement.rate, lastWeek.totals.judgement.rate),
+    totalChangePoints:
+      thisWeek.totals.judgement.verdict === 'too_few' || lastWeek.totals.judgement.verdict === 'too_few'
+        ? undefined
+        : changeInPoints(thisWeek.totals.judgement.rate, lastWeek.totals.judgement.rate),
     topReasons: thisWeek.reasons?.overall ?? [],
     weakest: weakestWeek ? { campaign: weakestWeek, reasons: weakestReasons } : undefined,
     below: campaigns.filter((c) => c.stats.judgement.verdict === 'below'),

@@ -282,6 +282,15 @@ describe('buildDigest', () => {
     expect(formatChange(week(few, many))).toBe('–');
     expect(formatChange(week(many, few))).toBe('–');
     expect(week(many, many).changePoints).toBe(0);
+    // The same for the totals: 1 of 5 overall against 8 of 20.
+    const totals = buildDigest({
+      week: WEEK,
+      previous: PREVIOUS,
+      isoWeek: '2026-W47',
+      thisWeek: report(WEEK, [few]),
+      lastWeek: report(PREVIOUS, [many]),
+    });
+    expect(totals.totalChangePoints).toBeUndefined();
   });
 
   it('ranks the weakest by the top of its 95% range, not by its rate alone', () => {

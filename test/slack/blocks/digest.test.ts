@@ -289,7 +289,7 @@ describe('headline', () => {
     );
   });
 
-  it('leaves the change out when the week before had no decisions, and copes with nothing decided', () => {
+  it('leaves the change out when the week before had no decisions or too few, and copes with nothing decided', () => {
     const nothingBefore = digestOf(report(WEEK, [campaign(1, 'A', 3, 1, 0)]), report(PREVIOUS, []));
     expect(headline(nothingBefore)).toBe(
       'In the week of Nov 16 – 22, marketing posted 4 leads; sales accepted 75% of the 4 they decided, ' +
@@ -301,12 +301,18 @@ describe('headline', () => {
     );
     const same = digestOf(
       report(WEEK, [campaign(1, 'A', 5, 5, 1)]),
-      report(PREVIOUS, [campaign(1, 'A', 1, 1, 0)]),
+      report(PREVIOUS, [campaign(1, 'A', 6, 6, 0)]),
     );
     expect(headline(same)).toContain(
       'sales accepted 50% of the 10 they decided (the same as the week before)',
     );
     expect(headline(same)).toContain('1 is still pending.');
+    // 1 of 2 the week before is too few to compare with.
+    const fewBefore = digestOf(
+      report(WEEK, [campaign(1, 'A', 5, 5, 1)]),
+      report(PREVIOUS, [campaign(1, 'A', 1, 1, 0)]),
+    );
+    expect(headline(fewBefore)).toContain('sales accepted 50% of the 10 they decided, half of them');
   });
 
   it('names the days of weeks across months and years', () => {
