@@ -234,14 +234,39 @@ export class DigestScheduler {
     }
   }
 
-  /** The latest minute before `now`, within the past 8 days, that DIGEST_CRON fires on. */
+  /** The latest time before `now`, within the past 8 days, that DIGEST_CRON fires at. */
   lastScheduledBefore(now: number): number | undefined {
-    const matcher =
-      this.task ?? createTask(this.settings.cron, () => {}, { timezone: this.settings.timezone });
-    const minute = 60_000;
-    for (let t = Math.floor(now / minute) * minute; t > now - 8 * 24 * 60 * minute; t -= minute) {
-      if (t < now && matcher.match(new Date(t))) return t;
+    const { cron, timezone } = this.settings;
+    const temporary = this.task ? undefined : createTask(cron, () => {}, { timezone });
+    const matcher = (this.task ?? temporary) as ScheduledTask;
+    try {
+      const minute = 60_000;
+      // Minute by minute, at each second the expression names (only 0 without a seconds field).
+      const seconds = secondsOf(cron).reverse();
+      for (let t = Math.floor(now / minute) * minute; t > now - 8 * 24 * 60 * minute; t -= minute) {
+        for (const s of seconds) {
+          const at = t + s * 1000;
+          if (at < now && matcher.match(new Date(at))) return at;
+        }
+      }
+      return undefined;
+    } finally {
+      void temporary?.destroy();
     }
-    return undefined;
+  }
+}
+
+/** The seconds of a minute a cron expression fires at: [0] for five fields, else its first field's. */
+export function secondsOf(cron: string): number[] {
+  const fields = cron.trim().split(/\s+/);
+  if (fields.length < 6) return [0];
+  const onlySeconds = createTask(`${fields[0]} * * * * *`, () => {});
+  const base = Date.UTC(2026, 0, 1, 0, 0, 0);
+  try {
+    return Array.from({ length: 60 }, (_, s) => s).filter((s) =>
+      onlySeconds.match(new Date(base + s * 1000)),
+    );
+  } finally {
+    void onlySeconds.destroy();
   }
 }
