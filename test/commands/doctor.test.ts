@@ -1,15 +1,13 @@
-import { EventEmitter } from 'node:events';
 import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../../sandbox/fake-slack.js';
-import { runCli } from '../../src/commands/index.js';
 import { REQUIRED_BOT_SCOPES } from '../../src/doctor/scopes.js';
 import { openDatabase } from '../../src/storage/db.js';
 import { DIGEST_CHANNELS, LEADS_CHANNEL, SIGNING_SECRET, tempDir, testEnv } from '../harness/app.js';
+import { runLeadloop } from '../harness/cli.js';
 import { spawnCli } from '../harness/process.js';
 import { canRunUnprivileged, openFolder, unprivileged } from '../harness/unprivileged.js';
 
@@ -47,17 +45,6 @@ interface DoctorRun {
   line(name: string): string;
 }
 
-function textSink(): { stream: Writable; text: () => string } {
-  let text = '';
-  const stream = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
-
 /** Runs `leadloop doctor` with a good test environment changed by `env` ('' unsets a variable). */
 async function doctor(
   env: Record<string, string> = {},
@@ -65,27 +52,20 @@ async function doctor(
 ): Promise<DoctorRun> {
   caseNumber += 1;
   const databasePath = join(temp.dir, `case-${caseNumber}`, 'leadloop.db');
-  const out = textSink();
-  const err = textSink();
-  const code = await runCli(
+  const { code, stdout, stderr } = await runLeadloop(
     ['doctor'],
-    {
-      env: testEnv(options.slack ?? fake, databasePath, { INGEST_TOKEN: STRONG_INGEST_TOKEN, ...env }),
-      cwd: temp.dir,
-      stdout: out.stream,
-      stderr: err.stream,
-    },
-    new EventEmitter(),
+    testEnv(options.slack ?? fake, databasePath, { INGEST_TOKEN: STRONG_INGEST_TOKEN, ...env }),
+    temp.dir,
   );
-  const lines = out.text().split('\n').filter(Boolean);
+  const lines = stdout.split('\n').filter(Boolean);
   return {
     code,
     lines,
-    stdout: out.text(),
-    stderr: err.text(),
+    stdout,
+    stderr,
     line: (name) => {
       const found = lines.find((l) => l.slice(2).startsWith(name));
-      if (!found) throw new Error(`no "${name}" line in:\n${out.text()}`);
+      if (!found) throw new Error(`no "${name}" line in:\n${stdout}`);
       return found;
     },
   };
@@ -410,20 +390,19 @@ describe('leadloop doctor with one thing wrong', () => {
 
 describe('leadloop doctor on the command line', () => {
   it('has help, listed in the usage', async () => {
-    const out = textSink();
-    const io = { env: {}, cwd: temp.dir, stdout: out.stream, stderr: textSink().stream };
-    expect(await runCli(['help'], io, new EventEmitter())).toBe(0);
-    expect(out.text()).toContain('  doctor                 check the configuration');
-    expect(await runCli(['doctor', '--help'], io, new EventEmitter())).toBe(0);
-    expect(out.text()).toContain(
+    const help = await runLeadloop(['help'], {}, temp.dir);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('  doctor                 check the configuration');
+    const doctorHelp = await runLeadloop(['doctor', '--help'], {}, temp.dir);
+    expect(doctorHelp.code).toBe(0);
+    expect(doctorHelp.stdout).toContain(
       'A warning does not fail the run: INGEST_TOKEN unset only means POST /leads is off.',
     );
   });
 
   it('rejects options it does not know', async () => {
-    const err = textSink();
-    const io = { env: {}, cwd: temp.dir, stdout: textSink().stream, stderr: err.stream };
-    expect(await runCli(['doctor', '--fix'], io, new EventEmitter())).toBe(2);
-    expect(err.text()).toContain("Unknown option '--fix'");
+    const run = await runLeadloop(['doctor', '--fix'], {}, temp.dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("Unknown option '--fix'");
   });
 });

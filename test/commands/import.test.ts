@@ -1,20 +1,10 @@
-import { EventEmitter } from 'node:events';
 import { createWriteStream, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/commands/index.js';
 import { openDatabase } from '../../src/storage/db.js';
 import { tempDir } from '../harness/app.js';
-
-class Collector extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _enc: BufferEncoding, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-}
+import { runLeadloop } from '../harness/cli.js';
 
 let temp: ReturnType<typeof tempDir>;
 let databasePath: string;
@@ -25,16 +15,7 @@ beforeEach(() => {
 });
 afterEach(() => temp.cleanup());
 
-async function leadloop(...argv: string[]) {
-  const stdout = new Collector();
-  const stderr = new Collector();
-  const code = await runCli(
-    argv,
-    { env: { DATABASE_PATH: databasePath }, cwd: temp.dir, stdout, stderr },
-    new EventEmitter(),
-  );
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+const leadloop = (...argv: string[]) => runLeadloop(argv, { DATABASE_PATH: databasePath }, temp.dir);
 
 function writeCsv(name: string, ...lines: string[]): string {
   writeFileSync(join(temp.dir, name), `${lines.join('\n')}\n`);

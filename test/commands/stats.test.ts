@@ -1,9 +1,6 @@
-import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/commands/index.js';
 import { STATS_HELP } from '../../src/commands/stats.js';
 import { DEFAULT_REASONS } from '../../src/domain/reasons.js';
 import { parseStatsCommand } from '../../src/domain/statsCommand.js';
@@ -13,6 +10,7 @@ import { openDatabase } from '../../src/storage/db.js';
 import { StatsStore } from '../../src/storage/stats.js';
 import { Store } from '../../src/storage/store.js';
 import { tempDir } from '../harness/app.js';
+import { runLeadloop } from '../harness/cli.js';
 import { DAY, HOUR, historicalLeads, MINUTE } from '../harness/fixtures.js';
 
 /*
@@ -29,14 +27,6 @@ const ANNA = 'U0ANNA0001';
 const BOB = 'U0BOB00001';
 const ACME = 'Acme, "Pro" Edition';
 const SPRING = 'Spring Webinar';
-
-class Collector extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _enc: BufferEncoding, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
 let temp: ReturnType<typeof tempDir>;
 let databasePath: string;
@@ -95,16 +85,8 @@ beforeAll(() => {
 
 afterAll(() => temp.cleanup());
 
-async function leadloop(...argv: string[]) {
-  const stdout = new Collector();
-  const stderr = new Collector();
-  const code = await runCli(
-    argv,
-    { env: { DATABASE_PATH: databasePath, TIMEZONE: ZONE }, cwd: temp.dir, stdout, stderr },
-    new EventEmitter(),
-  );
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+const leadloop = (...argv: string[]) =>
+  runLeadloop(argv, { DATABASE_PATH: databasePath, TIMEZONE: ZONE }, temp.dir);
 
 /** The same query through the service, on its own connection, at the current time. */
 function serviceReport(text: string): StatsReport {

@@ -1,12 +1,10 @@
-import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../../sandbox/fake-slack.js';
-import { runCli } from '../../src/commands/index.js';
 import { DIGEST_EVENT_TYPE } from '../../src/jobs/digest.js';
 import { DIGEST_CHANNELS, startTestBot, type TestBot, tempDir } from '../harness/app.js';
+import { type CliRun, runLeadloop } from '../harness/cli.js';
 import { waitFor } from '../harness/waitFor.js';
 
 /**
@@ -115,166 +113,121 @@ describe('the weekly digest', () => {
     expect(digestPosts(t.fake)).toHaveLength(2);
   });
 
-  it('one channel failing does not stop the other; the retry sends only the failed one', async () => {
-    const fake = await FakeSlack.start();
-    t = await startTestBot({ fake, clock: movableClock(MON_W48_1000), env: { TIMEZONE: ZONE } });
-    seed(t);
-    // The first digest channel (sales) refuses: the bot is not in it.
-    fake.fail('chat.postMessage', { error: 'not_in_channel' });
-    const dir = tempDir();
-    const io = () => ({
-      env: { ...cliEnv(t!), TIMEZONE: ZONE },
-      cwd: dir.dir,
-      stdout: new PassThrough(),
-      stderr: new PassThrough(),
-    });
-    try {
-      const out1 = io();
+  it('one channel failing does not stop the other; the retry sends only the failed one', () =>
+    withSeededBot(async ({ fake, cli }) => {
+      // The first digest channel (sales) refuses: the bot is not in it.
+      fake.fail('chat.postMessage', { error: 'not_in_channel' });
       // The CLI uses the real clock: ask for the week explicitly.
-      expect(await runCli(['digest', '--send', '--week', '2026-W47'], out1, new EventEmitter())).toBe(1);
-      expect(String(out1.stdout.read())).toMatch(/failed \(not_in_channel\)/);
+      const first = await cli('digest', '--send', '--week', '2026-W47');
+      expect(first.code).toBe(1);
+      expect(first.stdout).toMatch(/failed \(not_in_channel\)/);
       expect(digestPosts(fake)).toHaveLength(1);
 
-      const out2 = io();
-      expect(await runCli(['digest', '--send', '--week', '2026-W47'], out2, new EventEmitter())).toBe(0);
-      const text = String(out2.stdout.read());
-      expect(text).toMatch(/already had this digest/);
-      expect(text).toMatch(/sent with its chart/);
+      const second = await cli('digest', '--send', '--week', '2026-W47');
+      expect(second.code).toBe(0);
+      expect(second.stdout).toMatch(/already had this digest/);
+      expect(second.stdout).toMatch(/sent with its chart/);
       expect(
         digestPosts(fake)
           .map((p) => p.args.channel)
           .sort(),
       ).toEqual([SALES, MARKETING].sort());
-    } finally {
-      dir.cleanup();
-      await t.close();
-      t = undefined;
-      await fake.close();
-    }
-  });
+    }));
 
-  it('an interrupted send found in the channel history is not sent again', async () => {
-    const fake = await FakeSlack.start();
-    t = await startTestBot({ fake, clock: movableClock(MON_W48_1000), env: { TIMEZONE: ZONE } });
-    seed(t);
-    // A send that started 20 minutes ago and never recorded its outcome, but reached Slack.
-    const db = t.bot.store.db.$client;
-    db.prepare(
-      "INSERT INTO digest_sends (week, channel, status, attempts, started_at) VALUES ('2026-W47', ?, 'sending', 1, ?)",
-    ).run(SALES, MON_W48_1000 - 20 * 60_000);
-    fake.addMessage(SALES, {
-      text: 'digest',
-      bot_id: fake.botId,
-      metadata: { event_type: DIGEST_EVENT_TYPE, event_payload: { week: '2026-W47' } },
-    });
-    const dir = tempDir();
-    try {
-      const out = {
-        env: { ...cliEnv(t), TIMEZONE: ZONE },
-        cwd: dir.dir,
-        stdout: new PassThrough(),
-        stderr: new PassThrough(),
-      };
-      expect(await runCli(['digest', '--send', '--week', '2026-W47'], out, new EventEmitter())).toBe(0);
+  it('an interrupted send found in the channel history is not sent again', () =>
+    withSeededBot(async ({ fake, bot, cli }) => {
+      // A send that started 20 minutes ago and never recorded its outcome, but reached Slack.
+      const db = bot.bot.store.db.$client;
+      interruptedSend(bot);
+      fake.addMessage(SALES, {
+        text: 'digest',
+        bot_id: fake.botId,
+        metadata: { event_type: DIGEST_EVENT_TYPE, event_payload: { week: '2026-W47' } },
+      });
+      expect((await cli('digest', '--send', '--week', '2026-W47')).code).toBe(0);
       expect(digestPosts(fake).map((p) => p.args.channel)).toEqual([MARKETING]);
       expect(db.prepare('SELECT status FROM digest_sends WHERE channel = ?').get(SALES)).toEqual({
         status: 'sent',
       });
-    } finally {
-      dir.cleanup();
-      await t.close();
-      t = undefined;
-      await fake.close();
-    }
-  });
+    }));
 
-  it('an interrupted send that never reached Slack is sent once on the next run', async () => {
-    const fake = await FakeSlack.start();
-    t = await startTestBot({ fake, clock: movableClock(MON_W48_1000), env: { TIMEZONE: ZONE } });
-    seed(t);
-    t.bot.store.db.$client
-      .prepare(
-        "INSERT INTO digest_sends (week, channel, status, attempts, started_at) VALUES ('2026-W47', ?, 'sending', 1, ?)",
-      )
-      .run(SALES, MON_W48_1000 - 20 * 60_000);
-    const dir = tempDir();
-    try {
-      const run = () =>
-        runCli(
-          ['digest', '--send', '--week', '2026-W47'],
-          {
-            env: { ...cliEnv(t!), TIMEZONE: ZONE },
-            cwd: dir.dir,
-            stdout: new PassThrough(),
-            stderr: new PassThrough(),
-          },
-          new EventEmitter(),
-        );
-      expect(await run()).toBe(0);
-      expect(await run()).toBe(0);
+  it('an interrupted send that never reached Slack is sent once on the next run', () =>
+    withSeededBot(async ({ fake, bot, cli }) => {
+      interruptedSend(bot);
+      expect((await cli('digest', '--send', '--week', '2026-W47')).code).toBe(0);
+      expect((await cli('digest', '--send', '--week', '2026-W47')).code).toBe(0);
       expect(fake.calls('conversations.history').length).toBeGreaterThanOrEqual(1);
       expect(
         digestPosts(fake)
           .map((p) => p.args.channel)
           .sort(),
       ).toEqual([SALES, MARKETING].sort());
-    } finally {
-      dir.cleanup();
-      await t.close();
-      t = undefined;
-      await fake.close();
-    }
-  });
+    }));
 
-  it('the upload failing still leaves the text digest sent', async () => {
-    const fake = await FakeSlack.start();
-    t = await startTestBot({ fake, clock: movableClock(MON_W48_1000), env: { TIMEZONE: ZONE } });
-    seed(t);
-    fake.fail('files.getUploadURLExternal', { error: 'internal_error', times: 2 });
-    const dir = tempDir();
-    try {
-      const out = {
-        env: { ...cliEnv(t), TIMEZONE: ZONE },
-        cwd: dir.dir,
-        stdout: new PassThrough(),
-        stderr: new PassThrough(),
-      };
-      expect(await runCli(['digest', '--send', '--week', '2026-W47'], out, new EventEmitter())).toBe(0);
-      expect(String(out.stdout.read())).toMatch(/sent \(without the chart\)/);
+  it('the upload failing still leaves the text digest sent', () =>
+    withSeededBot(async ({ fake, cli }) => {
+      fake.fail('files.getUploadURLExternal', { error: 'internal_error', times: 2 });
+      const run = await cli('digest', '--send', '--week', '2026-W47');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/sent \(without the chart\)/);
       expect(digestPosts(fake)).toHaveLength(2);
-    } finally {
-      dir.cleanup();
-      await t.close();
-      t = undefined;
-      await fake.close();
-    }
-  });
+    }));
 
-  it('--dry-run prints the digest and writes the chart PNG', async () => {
-    t = await startTestBot({ clock: movableClock(MON_W48_1000), env: { TIMEZONE: ZONE } });
-    seed(t);
-    const dir = tempDir();
-    try {
-      const stdout = new PassThrough();
-      const io = {
-        env: { DATABASE_PATH: t.databasePath, TIMEZONE: ZONE },
-        cwd: dir.dir,
-        stdout,
-        stderr: new PassThrough(),
-      };
-      expect(await runCli(['digest', '--dry-run', '--week', '2026-W47'], io, new EventEmitter())).toBe(0);
-      const text = String(stdout.read());
-      expect(text).toContain('Webinar A');
-      const png = join(dir.dir, 'leadloop-digest-2026-W47.png');
-      expect(text).toContain(png);
+  it('--dry-run prints the digest and writes the chart PNG, with no Slack settings at all', () =>
+    withSeededBot(async ({ fake, bot, dir }) => {
+      const env = { DATABASE_PATH: bot.databasePath, TIMEZONE: ZONE };
+      const run = await runLeadloop(['digest', '--dry-run', '--week', '2026-W47'], env, dir);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('Webinar A');
+      const png = join(dir, 'leadloop-digest-2026-W47.png');
+      expect(run.stdout).toContain(png);
       expect(existsSync(png)).toBe(true);
       expect(readFileSync(png).subarray(1, 4).toString()).toBe('PNG');
-      expect(digestPosts(t.fake)).toHaveLength(0);
-    } finally {
-      dir.cleanup();
-    }
-  });
+      expect(digestPosts(fake)).toHaveLength(0);
+    }));
 });
+
+/**
+ * A bot on a fake Slack of its own, at Monday 10:00 of W48 with W46 and W47 seeded, and
+ * `leadloop <argv>` run against the same fake Slack and database from a scratch folder; all torn
+ * down after `body`.
+ */
+async function withSeededBot(
+  body: (ctx: {
+    fake: FakeSlack;
+    bot: TestBot;
+    dir: string;
+    cli: (...argv: string[]) => Promise<CliRun>;
+  }) => Promise<void>,
+): Promise<void> {
+  const fake = await FakeSlack.start();
+  const dir = tempDir();
+  try {
+    const bot = await startTestBot({ fake, clock: movableClock(MON_W48_1000), env: { TIMEZONE: ZONE } });
+    t = bot;
+    seed(bot);
+    await body({
+      fake,
+      bot,
+      dir: dir.dir,
+      cli: (...argv) => runLeadloop(argv, { ...cliEnv(bot), TIMEZONE: ZONE }, dir.dir),
+    });
+  } finally {
+    await t?.close();
+    t = undefined;
+    await fake.close();
+    dir.cleanup();
+  }
+}
+
+/** The sales channel's send of W47 claimed 20 minutes ago, its outcome never recorded. */
+function interruptedSend(bot: TestBot) {
+  bot.bot.store.db.$client
+    .prepare(
+      "INSERT INTO digest_sends (week, channel, status, attempts, started_at) VALUES ('2026-W47', ?, 'sending', 1, ?)",
+    )
+    .run(SALES, MON_W48_1000 - 20 * 60_000);
+}
 
 /** The env a CLI run needs to reach the test bot's fake Slack and database. */
 function cliEnv(bot: TestBot): Record<string, string> {
