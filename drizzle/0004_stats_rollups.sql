@@ -21,6 +21,11 @@ CREATE TABLE `stats_buckets` (
 );
 --> statement-breakpoint
 CREATE INDEX `stats_buckets_bucket_idx` ON `stats_buckets` (`bucket`,`campaign_id`);--> statement-breakpoint
+CREATE TABLE `stats_building` (
+	`bucket` integer PRIMARY KEY NOT NULL,
+	`claimed_at` integer NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE `stats_fresh` (
 	`bucket` integer PRIMARY KEY NOT NULL,
 	`built_at` integer NOT NULL

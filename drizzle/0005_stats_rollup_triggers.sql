@@ -1,21 +1,24 @@
 -- Rollups (stats_buckets, stats_bucket_reps) are a cache. Any change to a lead or a decision
--- unlists the UTC day (YYYYMMDD) and month (YYYYMM) of the lead's post from stats_fresh in the same
--- transaction, so a stale rollup is never read, whichever process or code path made the change.
+-- unlists the UTC day (YYYYMMDD) and month (YYYYMM) of the lead's post from stats_fresh, and drops
+-- any claim on them in stats_building, in the same transaction: a stale rollup is never read nor
+-- published, whichever process or code path made the change.
 CREATE TRIGGER `stats_stale_on_lead_insert` AFTER INSERT ON `leads` WHEN NEW.`posted_at` IS NOT NULL
 BEGIN
   DELETE FROM `stats_fresh` WHERE `bucket` IN (CAST(strftime('%Y%m%d', NEW.`posted_at` / 1000, 'unixepoch') AS INTEGER), CAST(strftime('%Y%m', NEW.`posted_at` / 1000, 'unixepoch') AS INTEGER));
+  DELETE FROM `stats_building` WHERE `bucket` IN (CAST(strftime('%Y%m%d', NEW.`posted_at` / 1000, 'unixepoch') AS INTEGER), CAST(strftime('%Y%m', NEW.`posted_at` / 1000, 'unixepoch') AS INTEGER));
 END;
 --> statement-breakpoint
 CREATE TRIGGER `stats_stale_on_lead_update`
 AFTER UPDATE OF `posted_at`, `campaign_id`, `source`, `state`, `state_reason`, `first_decided_at` ON `leads`
 BEGIN
-  DELETE FROM `stats_fresh`
-  WHERE `bucket` IN (CAST(strftime('%Y%m%d', OLD.`posted_at` / 1000, 'unixepoch') AS INTEGER), CAST(strftime('%Y%m', OLD.`posted_at` / 1000, 'unixepoch') AS INTEGER), CAST(strftime('%Y%m%d', NEW.`posted_at` / 1000, 'unixepoch') AS INTEGER), CAST(strftime('%Y%m', NEW.`posted_at` / 1000, 'unixepoch') AS INTEGER));
+  DELETE FROM `stats_fresh` WHERE `bucket` IN (CAST(strftime('%Y%m%d', OLD.`posted_at` / 1000, 'unixepoch') AS INTEGER), CAST(strftime('%Y%m', OLD.`posted_at` / 1000, 'unixepoch') AS INTEGER), CAST(strftime('%Y%m%d', NEW.`posted_at` / 1000, 'unixepoch') AS INTEGER), CAST(strftime('%Y%m', NEW.`posted_at` / 1000, 'unixepoch') AS INTEGER));
+  DELETE FROM `stats_building` WHERE `bucket` IN (CAST(strftime('%Y%m%d', OLD.`posted_at` / 1000, 'unixepoch') AS INTEGER), CAST(strftime('%Y%m', OLD.`posted_at` / 1000, 'unixepoch') AS INTEGER), CAST(strftime('%Y%m%d', NEW.`posted_at` / 1000, 'unixepoch') AS INTEGER), CAST(strftime('%Y%m', NEW.`posted_at` / 1000, 'unixepoch') AS INTEGER));
 END;
 --> statement-breakpoint
 CREATE TRIGGER `stats_stale_on_lead_delete` AFTER DELETE ON `leads` WHEN OLD.`posted_at` IS NOT NULL
 BEGIN
   DELETE FROM `stats_fresh` WHERE `bucket` IN (CAST(strftime('%Y%m%d', OLD.`posted_at` / 1000, 'unixepoch') AS INTEGER), CAST(strftime('%Y%m', OLD.`posted_at` / 1000, 'unixepoch') AS INTEGER));
+  DELETE FROM `stats_building` WHERE `bucket` IN (CAST(strftime('%Y%m%d', OLD.`posted_at` / 1000, 'unixepoch') AS INTEGER), CAST(strftime('%Y%m', OLD.`posted_at` / 1000, 'unixepoch') AS INTEGER));
 END;
 --> statement-breakpoint
 -- Decisions carry a copy of their lead's post time (decisions.lead_posted_at, see schema.ts), so
@@ -47,16 +50,18 @@ END;
 CREATE TRIGGER `stats_stale_on_decision_insert` AFTER INSERT ON `decisions` WHEN NEW.`lead_posted_at` IS NOT NULL
 BEGIN
   DELETE FROM `stats_fresh` WHERE `bucket` IN (CAST(strftime('%Y%m%d', NEW.`lead_posted_at` / 1000, 'unixepoch') AS INTEGER), CAST(strftime('%Y%m', NEW.`lead_posted_at` / 1000, 'unixepoch') AS INTEGER));
+  DELETE FROM `stats_building` WHERE `bucket` IN (CAST(strftime('%Y%m%d', NEW.`lead_posted_at` / 1000, 'unixepoch') AS INTEGER), CAST(strftime('%Y%m', NEW.`lead_posted_at` / 1000, 'unixepoch') AS INTEGER));
 END;
 --> statement-breakpoint
 CREATE TRIGGER `stats_stale_on_decision_update`
 AFTER UPDATE OF `verdict`, `reason`, `decided_at`, `retracted_at`, `user_id`, `lead_posted_at` ON `decisions`
 BEGIN
-  DELETE FROM `stats_fresh`
-  WHERE `bucket` IN (CAST(strftime('%Y%m%d', OLD.`lead_posted_at` / 1000, 'unixepoch') AS INTEGER), CAST(strftime('%Y%m', OLD.`lead_posted_at` / 1000, 'unixepoch') AS INTEGER), CAST(strftime('%Y%m%d', NEW.`lead_posted_at` / 1000, 'unixepoch') AS INTEGER), CAST(strftime('%Y%m', NEW.`lead_posted_at` / 1000, 'unixepoch') AS INTEGER));
+  DELETE FROM `stats_fresh` WHERE `bucket` IN (CAST(strftime('%Y%m%d', OLD.`lead_posted_at` / 1000, 'unixepoch') AS INTEGER), CAST(strftime('%Y%m', OLD.`lead_posted_at` / 1000, 'unixepoch') AS INTEGER), CAST(strftime('%Y%m%d', NEW.`lead_posted_at` / 1000, 'unixepoch') AS INTEGER), CAST(strftime('%Y%m', NEW.`lead_posted_at` / 1000, 'unixepoch') AS INTEGER));
+  DELETE FROM `stats_building` WHERE `bucket` IN (CAST(strftime('%Y%m%d', OLD.`lead_posted_at` / 1000, 'unixepoch') AS INTEGER), CAST(strftime('%Y%m', OLD.`lead_posted_at` / 1000, 'unixepoch') AS INTEGER), CAST(strftime('%Y%m%d', NEW.`lead_posted_at` / 1000, 'unixepoch') AS INTEGER), CAST(strftime('%Y%m', NEW.`lead_posted_at` / 1000, 'unixepoch') AS INTEGER));
 END;
 --> statement-breakpoint
 CREATE TRIGGER `stats_stale_on_decision_delete` AFTER DELETE ON `decisions` WHEN OLD.`lead_posted_at` IS NOT NULL
 BEGIN
   DELETE FROM `stats_fresh` WHERE `bucket` IN (CAST(strftime('%Y%m%d', OLD.`lead_posted_at` / 1000, 'unixepoch') AS INTEGER), CAST(strftime('%Y%m', OLD.`lead_posted_at` / 1000, 'unixepoch') AS INTEGER));
+  DELETE FROM `stats_building` WHERE `bucket` IN (CAST(strftime('%Y%m%d', OLD.`lead_posted_at` / 1000, 'unixepoch') AS INTEGER), CAST(strftime('%Y%m', OLD.`lead_posted_at` / 1000, 'unixepoch') AS INTEGER));
 END;

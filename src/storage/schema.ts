@@ -250,3 +250,13 @@ export const statsFresh = sqliteTable('stats_fresh', {
   bucket: integer('bucket').primaryKey(),
   builtAt: integer('built_at').notNull(),
 });
+
+/**
+ * Buckets being rolled up. A build claims its bucket here, computes it from a read snapshot
+ * without holding the write lock, and publishes only if the claim is still here: the same
+ * triggers that unlist fresh buckets drop the claim of any bucket that changes meanwhile.
+ */
+export const statsBuilding = sqliteTable('stats_building', {
+  bucket: integer('bucket').primaryKey(),
+  claimedAt: integer('claimed_at').notNull(),
+});

@@ -2,7 +2,15 @@ import { endianness } from 'node:os';
 import { and, asc, eq, gte, inArray, isNull, like, lt, sql } from 'drizzle-orm';
 import { type Counts, concatNumbers, ZERO_COUNTS } from '../domain/stats.js';
 import type { Db } from './db.js';
-import { campaigns, decisions, leads, statsBucketReps, statsBuckets, statsFresh } from './schema.js';
+import {
+  campaigns,
+  decisions,
+  leads,
+  statsBucketReps,
+  statsBuckets,
+  statsBuilding,
+  statsFresh,
+} from './schema.js';
 
 /**
  * The stats queries. A cohort is the leads posted in [start, end) (ms), optionally of some
@@ -380,7 +388,11 @@ export class StatsStore {
     return new Map(rows.map((r) => [r.id, r.name]));
   }
 
-  /** Rolls up the given buckets that are not fresh, one transaction each (writers wait briefly). */
+  /**
+   * Rolls up the given buckets that are not fresh. Each is claimed, computed from a read snapshot
+   * and published in two short write transactions, so writers never wait for the computation;
+   * a bucket that changed meanwhile lost its claim (triggers) and is simply not published.
+   */
   freshen(buckets: readonly Bucket[], now: number): void {
     if (buckets.length === 0) return;
     const fresh = this.freshKeys(buckets);
@@ -389,13 +401,29 @@ export class StatsStore {
       try {
         this.db.transaction(
           () => {
-            if (this.freshKeys([bucket]).size === 0) this.buildBucket(bucket, now);
+            this.db
+              .insert(statsBuilding)
+              .values({ bucket: bucket.key, claimedAt: now })
+              .onConflictDoUpdate({ target: statsBuilding.bucket, set: { claimedAt: now } })
+              .run();
+          },
+          { behavior: 'immediate' },
+        );
+        const rollup = this.db.transaction(() => this.computeBucket(bucket));
+        this.db.transaction(
+          () => {
+            const claimed = this.db
+              .select({ bucket: statsBuilding.bucket })
+              .from(statsBuilding)
+              .where(eq(statsBuilding.bucket, bucket.key))
+              .get();
+            if (claimed) this.publishBucket(bucket, rollup, now);
           },
           { behavior: 'immediate' },
         );
       } catch (error) {
-        // A cache that cannot be written (a read-only file, a long write elsewhere) only costs
-        // speed: the bucket is read from the leads instead.
+        // A cache that cannot be written (a read-only file, a full disk, a long write elsewhere)
+        // only costs speed: the bucket is read from the leads instead.
         if (!isUnwritable(error)) throw error;
       }
     }
@@ -572,15 +600,20 @@ export class StatsStore {
     for (const entries of byLead.values()) for (const entry of entries) set.add(entry);
   }
 
-  /** Recomputes one bucket's rollup from the leads and decisions; inside a write transaction. */
-  private buildBucket(bucket: Bucket, now: number) {
+  /** One bucket's rollup, from the leads and decisions (inside a read transaction: one snapshot). */
+  private computeBucket(bucket: Bucket): { cells: CohortCell[]; reps: RepCell[] } {
     const cells = new CellSet();
     this.scanLeads(cells, bucket.start, bucket.end, undefined, Number.NEGATIVE_INFINITY);
     const reps = new RepSet();
     this.scanReps(reps, bucket.start, bucket.end);
+    return { cells: cells.finish(0), reps: reps.reps() };
+  }
+
+  /** Replaces the bucket's rollup rows and lists it as fresh; inside a write transaction. */
+  private publishBucket(bucket: Bucket, rollup: { cells: CohortCell[]; reps: RepCell[] }, now: number) {
     this.db.delete(statsBuckets).where(eq(statsBuckets.bucket, bucket.key)).run();
     this.db.delete(statsBucketReps).where(eq(statsBucketReps.bucket, bucket.key)).run();
-    for (const cell of cells.finish(0)) {
+    for (const cell of rollup.cells) {
       this.db
         .insert(statsBuckets)
         .values({
@@ -597,7 +630,7 @@ export class StatsStore {
         })
         .run();
     }
-    for (const rep of reps.reps()) {
+    for (const rep of rollup.reps) {
       this.db
         .insert(statsBucketReps)
         .values({
@@ -609,7 +642,12 @@ export class StatsStore {
         })
         .run();
     }
-    this.db.insert(statsFresh).values({ bucket: bucket.key, builtAt: now }).run();
+    this.db.delete(statsBuilding).where(eq(statsBuilding.bucket, bucket.key)).run();
+    this.db
+      .insert(statsFresh)
+      .values({ bucket: bucket.key, builtAt: now })
+      .onConflictDoUpdate({ target: statsFresh.bucket, set: { builtAt: now } })
+      .run();
   }
 }
 

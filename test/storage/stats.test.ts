@@ -281,6 +281,30 @@ describe('rollups give the answers of the leads themselves', () => {
     expect(freshBuckets(db)).toEqual([202608, 202609]);
   });
 
+  it('a change while a bucket is being rolled up drops the claim, so the stale rollup is not published', () => {
+    db = openDatabase(':memory:');
+    const store = new Store(db);
+    const [id] = store.insertHistory(
+      historicalLeads([{ campaign: 'Trade Show', postedAt: at('2026-08-10T10:00:00Z') }]),
+    );
+    const claims = () =>
+      (db as Db).$client.prepare('SELECT bucket FROM stats_building ORDER BY bucket').pluck().all();
+    const claim = (bucket: number) =>
+      (db as Db).$client.prepare('INSERT INTO stats_building (bucket, claimed_at) VALUES (?, 0)').run(bucket);
+    claim(202608);
+    claim(20260810);
+    claim(20260811);
+    store.recordDecision({
+      leadId: id as number,
+      userId: REPS[0] as string,
+      verdict: 'accept',
+      source: 'button',
+      decidedAt: NOW - HOUR,
+    });
+    // The lead's day and month lost their claims; another day kept its own.
+    expect(claims()).toEqual([20260811]);
+  });
+
   it('a database it cannot write to still answers, from the leads', () => {
     temp = tempDir();
     const path = `${temp.dir}/leadloop.db`;
