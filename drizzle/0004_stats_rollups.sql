@@ -28,7 +28,8 @@ CREATE TABLE `stats_building` (
 --> statement-breakpoint
 CREATE TABLE `stats_fresh` (
 	`bucket` integer PRIMARY KEY NOT NULL,
-	`built_at` integer NOT NULL
+	`built_at` integer NOT NULL,
+	`version` integer NOT NULL
 );
 --> statement-breakpoint
 ALTER TABLE `decisions` ADD `lead_posted_at` integer;--> statement-breakpoint

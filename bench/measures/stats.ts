@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { FakeSlack } from '../../sandbox/fake-slack.js';
 import { DEFAULT_REASONS } from '../../src/domain/reasons.js';
-import { concatNumbers, medianInPlace } from '../../src/domain/stats.js';
+import { medianOfSortedChunks } from '../../src/domain/stats.js';
 import { parseStatsCommand } from '../../src/domain/statsCommand.js';
 import { StatsService } from '../../src/services/stats.js';
 import { statsMessage } from '../../src/slack/blocks/stats.js';
@@ -196,7 +196,12 @@ function breakdown(
   add('  its SQL alone, raw arrays', 'bare SQL', () => scanSql.all(...args), scanned);
   const times = cells.flatMap((c) => c.times);
   const decided = times.reduce((n, t) => n + t.length, 0);
-  add('overall median: concatenate + quickselect', 'JS', () => medianInPlace(concatNumbers(times)), decided);
+  add(
+    `overall median: selection over ${fmt.int(times.length)} sorted pieces`,
+    'JS',
+    () => medianOfSortedChunks(times),
+    decided,
+  );
   const reps = stats.repCells(cohort, now);
   add('repCells (rollups + ragged ends)', 'storage call', () => stats.repCells(cohort, now), reps.length);
   add(

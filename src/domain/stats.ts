@@ -56,51 +56,93 @@ export function concatNumbers(chunks: readonly ArrayLike<number>[]): Float64Arra
 }
 
 /**
- * The median of numbers in any order (the mean of the middle two for an even count), in linear
- * time: a quickselect that reorders `values` in place. Sorting a million decision times to read
- * the middle one costs ten times as much.
+ * The median of the union of ascending arrays (the mean of the middle two for an even count),
+ * without merging them: a selection that bisects every array around a pivot and keeps only the
+ * side that holds the wanted rank. A million decision times in a few thousand sorted pieces take
+ * a few milliseconds, where concatenating and sorting them took a hundred.
  */
-export function medianInPlace(values: Float64Array): number | undefined {
-  const n = values.length;
+export function medianOfSortedChunks(chunks: readonly Float64Array[]): number | undefined {
+  let n = 0;
+  for (const c of chunks) n += c.length;
   if (n === 0) return undefined;
-  const mid = n >> 1;
-  const upper = selectInPlace(values, mid);
+  const upper = kthOfSortedChunks(chunks, n >> 1);
   if (n % 2 === 1) return upper;
-  // After the selection every value left of `mid` is <= values[mid]: the lower middle is their max.
-  let lower = values[0] as number;
-  for (let i = 1; i < mid; i++) if ((values[i] as number) > lower) lower = values[i] as number;
-  return (lower + upper) / 2;
+  return (kthOfSortedChunks(chunks, (n >> 1) - 1) + upper) / 2;
 }
 
-/** Reorders `a` so that a[k] is the k-th smallest, smaller ones before it, larger after (Hoare). */
-function selectInPlace(a: Float64Array, k: number): number {
-  let left = 0;
-  let right = a.length - 1;
-  while (right > left) {
-    // Median of three as the pivot keeps sorted and reversed input linear.
-    const middle = (left + right) >> 1;
-    const x = a[left] as number;
-    const y = a[middle] as number;
-    const z = a[right] as number;
-    const pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
-    let i = left;
-    let j = right;
-    while (i <= j) {
-      while ((a[i] as number) < pivot) i++;
-      while ((a[j] as number) > pivot) j--;
-      if (i <= j) {
-        const t = a[i] as number;
-        a[i] = a[j] as number;
-        a[j] = t;
-        i++;
-        j--;
+/** First index in sorted[from, to) whose value is >= value (strict: > value). */
+function bisect(sorted: Float64Array, value: number, from: number, to: number, strict: boolean): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const v = sorted[mid] as number;
+    if (v < value || (strict && v === value)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The k-th smallest (from 0) of the union of ascending arrays. Each round takes as pivot the
+ * median of the windows' middles weighted by window size: at least a quarter of what is left lies
+ * on each side of it, so the windows shrink geometrically.
+ */
+export function kthOfSortedChunks(chunks: readonly Float64Array[], k: number): number {
+  let active = chunks.filter((c) => c.length > 0);
+  let lo = new Int32Array(active.length);
+  let hi = Int32Array.from(active, (c) => c.length);
+  let rank = k;
+  for (;;) {
+    if (active.length === 1) return (active[0] as Float64Array)[(lo[0] as number) + rank] as number;
+    const middles = active.map((c, i) => {
+      const from = lo[i] as number;
+      const to = hi[i] as number;
+      return { value: c[(from + to) >> 1] as number, weight: to - from };
+    });
+    middles.sort((a, b) => a.value - b.value);
+    let total = 0;
+    for (const m of middles) total += m.weight;
+    let pivot = (middles[0] as { value: number }).value;
+    for (let seen = 0, i = 0; i < middles.length; i++) {
+      seen += (middles[i] as { weight: number }).weight;
+      if (seen * 2 >= total) {
+        pivot = (middles[i] as { value: number }).value;
+        break;
       }
     }
-    if (k <= j) right = j;
-    else if (k >= i) left = i;
-    else break;
+    let less = 0;
+    let notMore = 0;
+    const below = new Int32Array(active.length);
+    const through = new Int32Array(active.length);
+    active.forEach((c, i) => {
+      const from = lo[i] as number;
+      const b = bisect(c, pivot, from, hi[i] as number, false);
+      const t = bisect(c, pivot, b, hi[i] as number, true);
+      below[i] = b;
+      through[i] = t;
+      less += b - from;
+      notMore += t - from;
+    });
+    if (rank >= less && rank < notMore) return pivot;
+    const keepLow = rank < less;
+    if (!keepLow) rank -= notMore;
+    const next: Float64Array[] = [];
+    const nextLo: number[] = [];
+    const nextHi: number[] = [];
+    active.forEach((c, i) => {
+      const from = keepLow ? (lo[i] as number) : (through[i] as number);
+      const to = keepLow ? (below[i] as number) : (hi[i] as number);
+      if (to > from) {
+        next.push(c);
+        nextLo.push(from);
+        nextHi.push(to);
+      }
+    });
+    active = next;
+    lo = Int32Array.from(nextLo);
+    hi = Int32Array.from(nextHi);
   }
-  return a[k] as number;
 }
 
 /** Counts for one group of leads (a campaign, a source, or all of them). */

@@ -2,14 +2,7 @@ import type { Clock } from '../clock.js';
 import { campaignKey } from '../domain/lead.js';
 import { type Period, resolvePeriod } from '../domain/period.js';
 import type { RejectReason } from '../domain/reasons.js';
-import {
-  addCounts,
-  type Counts,
-  concatNumbers,
-  judgeRate,
-  medianInPlace,
-  ZERO_COUNTS,
-} from '../domain/stats.js';
+import { addCounts, type Counts, judgeRate, medianOfSortedChunks, ZERO_COUNTS } from '../domain/stats.js';
 import type { StatsQuery } from '../domain/statsCommand.js';
 import type {
   CampaignStats,
@@ -110,28 +103,20 @@ export class StatsService {
     for (const c of byCampaign.values()) totalCounts = addCounts(totalCounts, c.counts);
     const overall = judgeRate(totalCounts, undefined).rate;
 
-    // Every decided lead's time in one array, campaign after campaign: each campaign's median is
-    // selected in its own stretch, then the overall one in the whole (selection only reorders).
-    const entries = [...byCampaign];
-    const allTimes = concatNumbers(entries.flatMap(([, c]) => c.times));
-    let offset = 0;
-    const campaigns = entries
-      .map(([campaignId, c]): CampaignStats => {
-        const length = c.times.reduce((n, chunk) => n + chunk.length, 0);
-        const medianDecisionMs = medianInPlace(allTimes.subarray(offset, offset + length));
-        offset += length;
-        return {
+    const campaigns = [...byCampaign]
+      .map(
+        ([campaignId, c]): CampaignStats => ({
           campaignId,
           campaign: names.get(campaignId) ?? `#${campaignId}`,
           ...c.counts,
-          medianDecisionMs,
+          medianDecisionMs: medianOfSortedChunks(c.times),
           judgement: judgeRate(c.counts, overall),
-        };
-      })
+        }),
+      )
       .sort((a, b) => b.posted - a.posted || a.campaign.localeCompare(b.campaign));
     const totals: GroupStats = {
       ...totalCounts,
-      medianDecisionMs: medianInPlace(allTimes),
+      medianDecisionMs: medianOfSortedChunks(cells.flatMap((cell) => cell.times)),
       judgement: judgeRate(totalCounts, undefined),
     };
     const sources = [...bySource]
@@ -213,7 +198,7 @@ export class StatsService {
         decisions: r.accepted + r.rejected,
         accepted: r.accepted,
         rejected: r.rejected,
-        medianDecisionMs: medianInPlace(concatNumbers(r.times)),
+        medianDecisionMs: medianOfSortedChunks(r.times),
       }))
       .sort((a, b) => b.decisions - a.decisions || a.userId.localeCompare(b.userId));
   }

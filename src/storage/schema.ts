@@ -249,6 +249,8 @@ export const statsBucketReps = sqliteTable(
 export const statsFresh = sqliteTable('stats_fresh', {
   bucket: integer('bucket').primaryKey(),
   builtAt: integer('built_at').notNull(),
+  /** Random, new with every build: a process may keep a bucket's rows decoded while it matches. */
+  version: integer('version').notNull(),
 });
 
 /**

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { endianness } from 'node:os';
 import { and, asc, eq, gte, inArray, isNull, like, lt, sql } from 'drizzle-orm';
 import { type Counts, concatNumbers, ZERO_COUNTS } from '../domain/stats.js';
@@ -31,11 +32,8 @@ export interface Cohort {
   campaignIds?: readonly number[];
 }
 
-/**
- * Decision times in pieces as they were read: a rollup's Float64Array (sorted ascending) or a
- * scan's list (in no order).
- */
-export type TimeChunks = (Float64Array | number[])[];
+/** Decision times in pieces as they were read (a rollup's, a scan's), each sorted ascending. */
+export type TimeChunks = Float64Array[];
 
 /** Index of the first value above `limit` in an ascending array. */
 function firstAbove(sorted: Float64Array, limit: number): number {
@@ -196,7 +194,7 @@ function newCell(campaignId: number, source: string | null): CohortCell {
 
 class CellSet {
   private readonly byCampaign = new Map<number, Map<string | null, CohortCell>>();
-  /** Each cell's list of times read by scans (one of its chunks). */
+  /** Each cell's times read by scans, in no order until finish() sorts them into a chunk. */
   private readonly scanned = new Map<CohortCell, number[]>();
 
   scanList(cell: CohortCell): number[] {
@@ -204,7 +202,6 @@ class CellSet {
     if (!list) {
       list = [];
       this.scanned.set(cell, list);
-      cell.times.push(list);
     }
     return list;
   }
@@ -226,13 +223,11 @@ class CellSet {
   /** The cells, with SLA breaches counted: pending past the SLA, or first decided after it. */
   finish(slaMs: number): CohortCell[] {
     const cells = [...this.byCampaign.values()].flatMap((bySource) => [...bySource.values()]);
+    for (const [cell, list] of this.scanned) cell.times.push(Float64Array.from(list).sort());
     for (const cell of cells) {
+      // The late ones are the tail of each sorted chunk past the SLA.
       let late = 0;
-      for (const chunk of cell.times) {
-        // Rollup chunks (Float64Array) are sorted: the late ones are a tail found by bisection.
-        if (chunk instanceof Float64Array) late += chunk.length - firstAbove(chunk, slaMs);
-        else for (const ms of chunk) if (ms > slaMs) late += 1;
-      }
+      for (const chunk of cell.times) late += chunk.length - firstAbove(chunk, slaMs);
       cell.slaBreaches = cell.pendingBreached + late;
     }
     return cells;
@@ -254,11 +249,13 @@ interface RepLeadEntry {
 
 class RepSet {
   private readonly byUser = new Map<string, RepCell>();
+  /** Each rep's times read by scans, in no order until reps() sorts them into a chunk. */
+  private readonly scanned = new Map<RepCell, number[]>();
 
   rep(userId: string): RepCell {
     let rep = this.byUser.get(userId);
     if (!rep) {
-      rep = { userId, accepted: 0, rejected: 0, times: [[]] };
+      rep = { userId, accepted: 0, rejected: 0, times: [] };
       this.byUser.set(userId, rep);
     }
     return rep;
@@ -269,13 +266,76 @@ class RepSet {
     const rep = this.rep(entry.userId);
     if (entry.verdict === 'accept') rep.accepted += 1;
     else rep.rejected += 1;
-    (rep.times[0] as number[]).push(entry.firstAt - entry.postedAt);
+    const list = this.scanned.get(rep) ?? [];
+    list.push(entry.firstAt - entry.postedAt);
+    this.scanned.set(rep, list);
   }
 
   reps(): RepCell[] {
+    for (const [rep, list] of this.scanned) rep.times.push(Float64Array.from(list).sort());
+    this.scanned.clear();
     return [...this.byUser.values()];
   }
 }
+
+/** A fresh bucket's rows of one rollup table, decoded. Shared between queries: never mutated. */
+interface BucketCellRow {
+  campaignId: number;
+  source: string | null;
+  posted: number;
+  accepted: number;
+  rejected: number;
+  rejectedNoReason: number;
+  pending: number;
+  times: Float64Array;
+  reasons: [string | null, number][];
+}
+
+interface BucketRepRow {
+  userId: string;
+  accepted: number;
+  rejected: number;
+  times: Float64Array;
+}
+
+/**
+ * Decoded rollup rows of fresh buckets, by bucket and version, least recently used out first.
+ * A bucket's rows change only with its version (publishBucket draws a new one), so an entry
+ * whose version is still the fresh one is still right.
+ */
+class DecodedBuckets<Row extends { times: Float64Array }> {
+  private readonly entries = new Map<number, { version: number; rows: Row[]; bytes: number }>();
+  private bytes = 0;
+
+  constructor(private readonly limitBytes: number) {}
+
+  get(bucket: number, version: number): Row[] | undefined {
+    const entry = this.entries.get(bucket);
+    if (!entry || entry.version !== version) return undefined;
+    this.entries.delete(bucket);
+    this.entries.set(bucket, entry);
+    return entry.rows;
+  }
+
+  set(bucket: number, version: number, rows: Row[]): void {
+    const old = this.entries.get(bucket);
+    if (old) {
+      this.bytes -= old.bytes;
+      this.entries.delete(bucket);
+    }
+    const bytes = rows.reduce((n, r) => n + r.times.byteLength + 200, 0);
+    this.entries.set(bucket, { version, rows, bytes });
+    this.bytes += bytes;
+    for (const [key, entry] of this.entries) {
+      if (this.bytes <= this.limitBytes) break;
+      this.entries.delete(key);
+      this.bytes -= entry.bytes;
+    }
+  }
+}
+
+/** Up to this many bytes of decoded rows per rollup table stay in memory between queries. */
+const DECODED_LIMIT_BYTES = 64 * 1024 * 1024;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -289,6 +349,8 @@ export interface StatsStoreOptions {
 
 export class StatsStore {
   private readonly rollups: boolean;
+  private readonly decodedCells = new DecodedBuckets<BucketCellRow>(DECODED_LIMIT_BYTES);
+  private readonly decodedReps = new DecodedBuckets<BucketRepRow>(DECODED_LIMIT_BYTES);
 
   constructor(
     private readonly db: Db,
@@ -309,7 +371,7 @@ export class StatsStore {
       const set = new CellSet();
       const { fresh, ranges } = this.split(plan);
       for (const [start, end] of ranges) this.scanLeads(set, start, end, cohort.campaignIds, breachBefore);
-      this.readBuckets(set, [...fresh], cohort.campaignIds);
+      this.readBuckets(set, fresh, cohort.campaignIds);
       return set.finish(slaMs);
     });
   }
@@ -324,23 +386,11 @@ export class StatsStore {
       const set = new RepSet();
       const { fresh, ranges } = this.split(plan);
       for (const [start, end] of ranges) this.scanReps(set, start, end, cohort.campaignIds);
-      if (fresh.size > 0) {
-        const rows = this.db
-          .select({
-            userId: statsBucketReps.userId,
-            accepted: statsBucketReps.accepted,
-            rejected: statsBucketReps.rejected,
-            times: statsBucketReps.times,
-          })
-          .from(statsBucketReps)
-          .where(inArray(statsBucketReps.bucket, [...fresh]))
-          .all();
-        for (const row of rows) {
-          const rep = set.rep(row.userId);
-          rep.accepted += row.accepted;
-          rep.rejected += row.rejected;
-          rep.times.push(decodeTimes(row.times));
-        }
+      for (const row of this.freshRows(fresh, this.decodedReps, (keys) => this.loadRepRows(keys))) {
+        const rep = set.rep(row.userId);
+        rep.accepted += row.accepted;
+        rep.rejected += row.rejected;
+        if (row.times.length > 0) rep.times.push(row.times);
       }
       return set.reps();
     });
@@ -447,8 +497,8 @@ export class StatsStore {
   }
 
   /** Inside a read transaction: the plan's fresh buckets, and the ranges to read from the leads. */
-  private split(plan: CohortPlan): { fresh: Set<number>; ranges: [number, number][] } {
-    const fresh = this.freshKeys(plan.buckets);
+  private split(plan: CohortPlan): { fresh: Map<number, number>; ranges: [number, number][] } {
+    const fresh = this.freshVersions(plan.buckets);
     const stale = plan.buckets
       .filter((b) => !fresh.has(b.key))
       .map((b): [number, number] => [b.start, b.end]);
@@ -456,9 +506,14 @@ export class StatsStore {
   }
 
   private freshKeys(buckets: readonly Bucket[]): Set<number> {
-    if (buckets.length === 0) return new Set();
+    return new Set(this.freshVersions(buckets).keys());
+  }
+
+  /** The fresh buckets among these, with the version of their rows. */
+  private freshVersions(buckets: readonly Bucket[]): Map<number, number> {
+    if (buckets.length === 0) return new Map();
     const rows = this.db
-      .select({ bucket: statsFresh.bucket })
+      .select({ bucket: statsFresh.bucket, version: statsFresh.version })
       .from(statsFresh)
       .where(
         inArray(
@@ -467,7 +522,7 @@ export class StatsStore {
         ),
       )
       .all();
-    return new Set(rows.map((r) => r.bucket));
+    return new Map(rows.map((r) => [r.bucket, r.version]));
   }
 
   /** Adds the leads posted in [start, end) to `set`, over the covering cohort index. */
@@ -509,10 +564,55 @@ export class StatsStore {
   }
 
   /** Adds the rollup rows of fresh buckets to `set`; their pending leads are all past the SLA. */
-  private readBuckets(set: CellSet, keys: readonly number[], campaignIds: readonly number[] | undefined) {
-    if (keys.length === 0) return;
+  private readBuckets(
+    set: CellSet,
+    fresh: ReadonlyMap<number, number>,
+    campaignIds: readonly number[] | undefined,
+  ) {
+    const only = campaignIds ? new Set(campaignIds) : undefined;
+    for (const row of this.freshRows(fresh, this.decodedCells, (keys) => this.loadCellRows(keys))) {
+      if (only && !only.has(row.campaignId)) continue;
+      const cell = set.cell(row.campaignId, row.source);
+      cell.posted += row.posted;
+      cell.accepted += row.accepted;
+      cell.rejected += row.rejected;
+      cell.rejectedNoReason += row.rejectedNoReason;
+      cell.pending += row.pending;
+      cell.pendingBreached += row.pending;
+      if (row.times.length > 0) cell.times.push(row.times);
+      for (const [reason, count] of row.reasons) addReason(cell.reasons, reason, count);
+    }
+  }
+
+  /**
+   * The rows of the fresh buckets, from memory where the version still matches, the rest read
+   * (inside the caller's read transaction, so rows and versions agree) and kept for next time.
+   */
+  private freshRows<Row extends { times: Float64Array }>(
+    fresh: ReadonlyMap<number, number>,
+    decoded: DecodedBuckets<Row>,
+    load: (buckets: number[]) => Map<number, Row[]>,
+  ): Row[] {
+    const out: Row[] = [];
+    const missing: number[] = [];
+    for (const [bucket, version] of fresh) {
+      const rows = decoded.get(bucket, version);
+      if (rows) out.push(...rows);
+      else missing.push(bucket);
+    }
+    if (missing.length > 0) {
+      for (const [bucket, rows] of load(missing)) {
+        decoded.set(bucket, fresh.get(bucket) as number, rows);
+        out.push(...rows);
+      }
+    }
+    return out;
+  }
+
+  private loadCellRows(buckets: number[]): Map<number, BucketCellRow[]> {
     const rows = this.db
       .select({
+        bucket: statsBuckets.bucket,
         campaignId: statsBuckets.campaignId,
         source: statsBuckets.source,
         posted: statsBuckets.posted,
@@ -524,25 +624,34 @@ export class StatsStore {
         reasons: statsBuckets.reasons,
       })
       .from(statsBuckets)
-      .where(
-        and(
-          inArray(statsBuckets.bucket, [...keys]),
-          campaignIds ? inArray(statsBuckets.campaignId, [...campaignIds]) : undefined,
-        ),
-      )
+      .where(inArray(statsBuckets.bucket, buckets))
       .all();
-    for (const row of rows) {
-      const cell = set.cell(row.campaignId, row.source);
-      cell.posted += row.posted;
-      cell.accepted += row.accepted;
-      cell.rejected += row.rejected;
-      cell.rejectedNoReason += row.rejectedNoReason;
-      cell.pending += row.pending;
-      cell.pendingBreached += row.pending;
-      if (row.times.byteLength > 0) cell.times.push(decodeTimes(row.times));
-      for (const [reason, count] of JSON.parse(row.reasons) as [string | null, number][])
-        addReason(cell.reasons, reason, count);
-    }
+    return groupByBucket(
+      buckets,
+      rows.map(({ times, reasons, ...row }) => ({
+        ...row,
+        times: decodeTimes(times),
+        reasons: JSON.parse(reasons) as [string | null, number][],
+      })),
+    );
+  }
+
+  private loadRepRows(buckets: number[]): Map<number, BucketRepRow[]> {
+    const rows = this.db
+      .select({
+        bucket: statsBucketReps.bucket,
+        userId: statsBucketReps.userId,
+        accepted: statsBucketReps.accepted,
+        rejected: statsBucketReps.rejected,
+        times: statsBucketReps.times,
+      })
+      .from(statsBucketReps)
+      .where(inArray(statsBucketReps.bucket, buckets))
+      .all();
+    return groupByBucket(
+      buckets,
+      rows.map(({ times, ...row }) => ({ ...row, times: decodeTimes(times) })),
+    );
   }
 
   /** Adds each rep's standing verdict on each lead posted in [start, end) to `set`. */
@@ -611,6 +720,7 @@ export class StatsStore {
 
   /** Replaces the bucket's rollup rows and lists it as fresh; inside a write transaction. */
   private publishBucket(bucket: Bucket, rollup: { cells: CohortCell[]; reps: RepCell[] }, now: number) {
+    const version = randomInt(2 ** 47);
     this.db.delete(statsBuckets).where(eq(statsBuckets.bucket, bucket.key)).run();
     this.db.delete(statsBucketReps).where(eq(statsBucketReps.bucket, bucket.key)).run();
     for (const cell of rollup.cells) {
@@ -645,8 +755,8 @@ export class StatsStore {
     this.db.delete(statsBuilding).where(eq(statsBuilding.bucket, bucket.key)).run();
     this.db
       .insert(statsFresh)
-      .values({ bucket: bucket.key, builtAt: now })
-      .onConflictDoUpdate({ target: statsFresh.bucket, set: { builtAt: now } })
+      .values({ bucket: bucket.key, builtAt: now, version })
+      .onConflictDoUpdate({ target: statsFresh.bucket, set: { builtAt: now, version } })
       .run();
   }
 }
@@ -657,4 +767,14 @@ const UNWRITABLE = ['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_READONLY', 'SQLITE_F
 function isUnwritable(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' && UNWRITABLE.some((prefix) => code.startsWith(prefix));
+}
+
+/** Rows by their bucket, every bucket asked for present (a bucket may have no rows). */
+function groupByBucket<Row extends { bucket: number }>(
+  buckets: readonly number[],
+  rows: readonly Row[],
+): Map<number, Omit<Row, 'bucket'>[]> {
+  const out = new Map<number, Omit<Row, 'bucket'>[]>(buckets.map((b) => [b, []]));
+  for (const { bucket, ...row } of rows) out.get(bucket)?.push(row);
+  return out;
 }

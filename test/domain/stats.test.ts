@@ -6,10 +6,11 @@ import {
   formatInterval,
   formatRate,
   judgeRate,
+  kthOfSortedChunks,
   MIN_DECIDED_TO_JUDGE,
   median,
-  medianInPlace,
   medianOfSorted,
+  medianOfSortedChunks,
   wilsonInterval,
   ZERO_COUNTS,
 } from '../../src/domain/stats.js';
@@ -145,30 +146,60 @@ describe('median', () => {
   });
 });
 
-describe('medianInPlace', () => {
-  it('agrees with sorting on any list, with duplicates, sorted and reversed input', () => {
-    const list = fc.oneof(
-      fc.array(fc.integer({ min: -5, max: 5 }), { maxLength: 60 }),
-      // + 0 folds -0 into 0, which the two methods may pick in either order.
-      fc.array(
-        fc.double({ noNaN: true, min: -1e12, max: 1e12 }).map((v) => v + 0),
-        { maxLength: 60 },
+describe('medianOfSortedChunks', () => {
+  /** Any list of numbers, cut into ascending pieces of any sizes (empty ones too). */
+  const chunked = fc
+    .tuple(
+      fc.oneof(
+        fc.array(fc.integer({ min: -5, max: 5 }), { maxLength: 80 }),
+        // + 0 folds -0 into 0, which the two methods may pick in either order.
+        fc.array(
+          fc.double({ noNaN: true, min: -1e12, max: 1e12 }).map((v) => v + 0),
+          { maxLength: 80 },
+        ),
+        fc.array(fc.integer({ min: 0, max: 3 * 86_400_000 }), { maxLength: 300 }),
       ),
-      fc.array(fc.integer(), { maxLength: 200 }).map((a) => a.sort((x, y) => x - y)),
-      fc.array(fc.integer(), { maxLength: 200 }).map((a) => a.sort((x, y) => y - x)),
-    );
+      fc.array(fc.nat(), { maxLength: 12 }),
+    )
+    .map(([values, cuts]) => {
+      const bounds = [...new Set(cuts.map((c) => (values.length === 0 ? 0 : c % (values.length + 1))))].sort(
+        (a, b) => a - b,
+      );
+      const pieces: Float64Array[] = [];
+      let from = 0;
+      for (const to of [...bounds, values.length]) {
+        pieces.push(Float64Array.from(values.slice(from, Math.max(from, to))).sort());
+        from = Math.max(from, to);
+      }
+      return { values, pieces };
+    });
+
+  it('agrees with sorting the whole list, however it is cut', () => {
     fc.assert(
-      fc.property(list, (values) => {
-        expect(medianInPlace(Float64Array.from(values))).toBe(median(values));
+      fc.property(chunked, ({ values, pieces }) => {
+        expect(medianOfSortedChunks(pieces)).toBe(median(values));
       }),
       { numRuns: 500 },
     );
   });
 
-  it('takes the mean of the middle two of an even count, whatever their places', () => {
-    expect(medianInPlace(Float64Array.from([9, 1, 4, 3]))).toBe(3.5);
-    expect(medianInPlace(Float64Array.from([2, 2, 2, 1]))).toBe(2);
-    expect(medianInPlace(new Float64Array(0))).toBeUndefined();
+  it('finds every rank, duplicates and all', () => {
+    fc.assert(
+      fc.property(chunked, ({ values, pieces }) => {
+        const sorted = [...values].sort((a, b) => a - b);
+        sorted.forEach((v, k) => {
+          expect(kthOfSortedChunks(pieces, k)).toBe(v);
+        });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('takes the mean of the middle two of an even count, across pieces', () => {
+    expect(medianOfSortedChunks([Float64Array.from([1, 9]), Float64Array.from([3, 4])])).toBe(3.5);
+    expect(medianOfSortedChunks([Float64Array.from([2, 2]), Float64Array.from([1, 2])])).toBe(2);
+    expect(medianOfSortedChunks([new Float64Array(0)])).toBeUndefined();
+    expect(medianOfSortedChunks([])).toBeUndefined();
   });
 
   it('concatNumbers joins arrays and typed arrays in order', () => {
