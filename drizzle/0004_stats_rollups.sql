@@ -17,7 +17,8 @@ CREATE TABLE `stats_buckets` (
 	`rejected_no_reason` integer NOT NULL,
 	`pending` integer NOT NULL,
 	`times` blob NOT NULL,
-	`reasons` text NOT NULL
+	`reasons` text NOT NULL,
+	`pending_posted` blob NOT NULL
 );
 --> statement-breakpoint
 CREATE INDEX `stats_buckets_bucket_idx` ON `stats_buckets` (`bucket`,`campaign_id`);--> statement-breakpoint

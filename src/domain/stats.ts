@@ -70,6 +70,9 @@ export function medianOfSortedChunks(chunks: readonly Float64Array[]): number | 
   return (kthOfSortedChunks(chunks, (n >> 1) - 1) + upper) / 2;
 }
 
+/** Below this many candidates left, kthOfSortedChunks sorts them instead of bisecting again. */
+const SMALL_REMAINDER = 2048;
+
 /** First index in sorted[from, to) whose value is >= value (strict: > value). */
 function bisect(sorted: Float64Array, value: number, from: number, to: number, strict: boolean): number {
   let lo = from;
@@ -95,6 +98,18 @@ export function kthOfSortedChunks(chunks: readonly Float64Array[], k: number): n
   let rank = k;
   for (;;) {
     if (active.length === 1) return (active[0] as Float64Array)[(lo[0] as number) + rank] as number;
+    // Once little is left, sorting what remains is cheaper than more rounds.
+    let left = 0;
+    for (let i = 0; i < active.length; i++) left += (hi[i] as number) - (lo[i] as number);
+    if (left <= SMALL_REMAINDER) {
+      const rest = new Float64Array(left);
+      let at = 0;
+      active.forEach((c, i) => {
+        rest.set(c.subarray(lo[i] as number, hi[i] as number), at);
+        at += (hi[i] as number) - (lo[i] as number);
+      });
+      return rest.sort()[rank] as number;
+    }
     const middles = active.map((c, i) => {
       const from = lo[i] as number;
       const to = hi[i] as number;

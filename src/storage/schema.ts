@@ -200,7 +200,7 @@ export const appMeta = sqliteTable('app_meta', {
 });
 
 /**
- * Rollups: a cache of the stats aggregates of the leads posted in one UTC month or one UTC day,
+ * Rollups: a cache of the stats aggregates of the leads posted in one ended UTC month or day,
  * so that a long period reads a few thousand rows instead of a million, and a short one reads its
  * days instead of its leads. Never the source of truth: a bucket is used only while it is listed
  * in stats_fresh, and triggers on leads and decisions (drizzle/0005_stats_rollup_triggers.sql)
@@ -227,6 +227,11 @@ export const statsBuckets = sqliteTable(
     times: blob('times', { mode: 'buffer' }).notNull(),
     /** Rejected leads by reason, JSON [[reason or null, count], …]. */
     reasons: text('reasons').notNull(),
+    /**
+     * posted_at of each lead still pending, ascending, as little-endian float64s: which of them
+     * breach the SLA depends on when one asks, so it is counted when read.
+     */
+    pendingPosted: blob('pending_posted', { mode: 'buffer' }).notNull(),
   },
   (t) => [index('stats_buckets_bucket_idx').on(t.bucket, t.campaignId)],
 );

@@ -19,10 +19,10 @@ import {
  * - whole UTC months and days rolled up in stats_buckets / stats_bucket_reps and still fresh
  *   (triggers unlist a bucket whenever one of its leads or decisions changes);
  * - everything else, read from leads (and decisions) over covering indexes: the ragged ends of
- *   the period (less than a day each), the last day or two, and buckets changed since built.
- * A bucket is rolled up on first use once it can no longer change by itself: it has ended and,
- * for the lead counts, its pending leads are all past the SLA. The rollup is a cache: deleting
- * every row of those tables changes no answer, only how long the next one takes.
+ *   the period (less than a day each), today, and buckets changed since they were built.
+ * A bucket is rolled up on first use once it has ended. Which of its pending leads breach the SLA
+ * depends on "now", so it keeps their post times and counts them when read. The rollup is a
+ * cache: deleting every row of those tables changes no answer, only how long the next one takes.
  * No function here reads the clock.
  */
 
@@ -34,6 +34,18 @@ export interface Cohort {
 
 /** Decision times in pieces as they were read (a rollup's, a scan's), each sorted ascending. */
 export type TimeChunks = Float64Array[];
+
+/** Index of the first value at or above `limit` in an ascending array: how many are below it. */
+function firstAtLeast(sorted: Float64Array, limit: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as number) >= limit) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
 
 /** Index of the first value above `limit` in an ascending array. */
 function firstAbove(sorted: Float64Array, limit: number): number {
@@ -196,6 +208,10 @@ class CellSet {
   private readonly byCampaign = new Map<number, Map<string | null, CohortCell>>();
   /** Each cell's times read by scans, in no order until finish() sorts them into a chunk. */
   private readonly scanned = new Map<CohortCell, number[]>();
+  /** With `keepPending`: each cell's pending leads' post times, for a rollup. */
+  readonly pendingPosted = new Map<CohortCell, number[]>();
+
+  constructor(readonly keepPending = false) {}
 
   scanList(cell: CohortCell): number[] {
     let list = this.scanned.get(cell);
@@ -278,6 +294,13 @@ class RepSet {
   }
 }
 
+/** One bucket's numbers as computed from the leads, to be published. */
+interface BucketRollup {
+  cells: CohortCell[];
+  pendingPosted: ReadonlyMap<CohortCell, number[]>;
+  reps: RepCell[];
+}
+
 /** A fresh bucket's rows of one rollup table, decoded. Shared between queries: never mutated. */
 interface BucketCellRow {
   campaignId: number;
@@ -289,6 +312,7 @@ interface BucketCellRow {
   pending: number;
   times: Float64Array;
   reasons: [string | null, number][];
+  pendingPosted: Float64Array;
 }
 
 interface BucketRepRow {
@@ -359,19 +383,14 @@ export class StatsStore {
     this.rollups = options.rollups ?? true;
   }
 
-  /**
-   * The cohort's numbers by campaign and source. `now` and `slaMs` decide which pending leads
-   * breach the SLA; buckets are read from the rollup only when all their pending leads do.
-   */
+  /** The cohort's numbers by campaign and source. `now` and `slaMs` decide which pending leads breach the SLA. */
   cohortCells(cohort: Cohort, now: number, slaMs: number): CohortCell[] {
     const breachBefore = now - slaMs;
-    const plan = this.plan(cohort, Math.min(now, breachBefore));
-    this.freshen(plan.buckets, now);
-    return this.db.transaction(() => {
+    const plan = this.plan(cohort, now);
+    return this.readFresh(plan, now, (fresh, ranges) => {
       const set = new CellSet();
-      const { fresh, ranges } = this.split(plan);
       for (const [start, end] of ranges) this.scanLeads(set, start, end, cohort.campaignIds, breachBefore);
-      this.readBuckets(set, fresh, cohort.campaignIds);
+      this.readBuckets(set, fresh, cohort.campaignIds, breachBefore);
       return set.finish(slaMs);
     });
   }
@@ -381,10 +400,8 @@ export class StatsStore {
     // Rollups are per rep, not per campaign: a campaign filter reads the decisions themselves.
     const plan =
       cohort.campaignIds === undefined ? this.plan(cohort, now) : this.plan(cohort, Number.NEGATIVE_INFINITY);
-    this.freshen(plan.buckets, now);
-    return this.db.transaction(() => {
+    return this.readFresh(plan, now, (fresh, ranges) => {
       const set = new RepSet();
-      const { fresh, ranges } = this.split(plan);
       for (const [start, end] of ranges) this.scanReps(set, start, end, cohort.campaignIds);
       for (const row of this.freshRows(fresh, this.decodedReps, (keys) => this.loadRepRows(keys))) {
         const rep = set.rep(row.userId);
@@ -394,6 +411,33 @@ export class StatsStore {
       }
       return set.reps();
     });
+  }
+
+  /**
+   * Runs `read` in one read transaction with the plan's fresh buckets (and their versions) and the
+   * ranges to read from the leads. Buckets found stale are rolled up first and the read done again
+   * (once: what changes meanwhile is read from the leads).
+   */
+  private readFresh<T>(
+    plan: CohortPlan,
+    now: number,
+    read: (fresh: Map<number, number>, ranges: [number, number][]) => T,
+  ): T {
+    let built = false;
+    for (;;) {
+      const outcome = this.db.transaction(
+        (): { done: true; result: T } | { done: false; stale: Bucket[] } => {
+          const fresh = this.freshVersions(plan.buckets);
+          const stale = plan.buckets.filter((b) => !fresh.has(b.key));
+          if (stale.length > 0 && !built) return { done: false, stale };
+          const ranges = [...plan.raw, ...stale.map((b): [number, number] => [b.start, b.end])];
+          return { done: true, result: read(fresh, ranges) };
+        },
+      );
+      if (outcome.done) return outcome.result;
+      this.freshen(outcome.stale, now);
+      built = true;
+    }
   }
 
   /** The oldest pending leads of the cohort, the longest waiting first. */
@@ -496,15 +540,6 @@ export class StatsStore {
     return planCohort(cohort.start, cohort.end, cacheableBefore);
   }
 
-  /** Inside a read transaction: the plan's fresh buckets, and the ranges to read from the leads. */
-  private split(plan: CohortPlan): { fresh: Map<number, number>; ranges: [number, number][] } {
-    const fresh = this.freshVersions(plan.buckets);
-    const stale = plan.buckets
-      .filter((b) => !fresh.has(b.key))
-      .map((b): [number, number] => [b.start, b.end]);
-    return { fresh, ranges: [...plan.raw, ...stale] };
-  }
-
   private freshKeys(buckets: readonly Bucket[]): Set<number> {
     return new Set(this.freshVersions(buckets).keys());
   }
@@ -558,16 +593,22 @@ export class StatsStore {
       } else {
         cell.pending += 1;
         if (postedAt < breachBefore) cell.pendingBreached += 1;
+        if (set.keepPending) {
+          const list = set.pendingPosted.get(cell) ?? [];
+          list.push(postedAt);
+          set.pendingPosted.set(cell, list);
+        }
       }
       if (ms !== null) set.scanList(cell).push(ms);
     }
   }
 
-  /** Adds the rollup rows of fresh buckets to `set`; their pending leads are all past the SLA. */
+  /** Adds the rollup rows of fresh buckets to `set`, counting their pending leads posted before `breachBefore`. */
   private readBuckets(
     set: CellSet,
     fresh: ReadonlyMap<number, number>,
     campaignIds: readonly number[] | undefined,
+    breachBefore: number,
   ) {
     const only = campaignIds ? new Set(campaignIds) : undefined;
     for (const row of this.freshRows(fresh, this.decodedCells, (keys) => this.loadCellRows(keys))) {
@@ -578,7 +619,7 @@ export class StatsStore {
       cell.rejected += row.rejected;
       cell.rejectedNoReason += row.rejectedNoReason;
       cell.pending += row.pending;
-      cell.pendingBreached += row.pending;
+      cell.pendingBreached += firstAtLeast(row.pendingPosted, breachBefore);
       if (row.times.length > 0) cell.times.push(row.times);
       for (const [reason, count] of row.reasons) addReason(cell.reasons, reason, count);
     }
@@ -622,16 +663,18 @@ export class StatsStore {
         pending: statsBuckets.pending,
         times: statsBuckets.times,
         reasons: statsBuckets.reasons,
+        pendingPosted: statsBuckets.pendingPosted,
       })
       .from(statsBuckets)
       .where(inArray(statsBuckets.bucket, buckets))
       .all();
     return groupByBucket(
       buckets,
-      rows.map(({ times, reasons, ...row }) => ({
+      rows.map(({ times, reasons, pendingPosted, ...row }) => ({
         ...row,
         times: decodeTimes(times),
         reasons: JSON.parse(reasons) as [string | null, number][],
+        pendingPosted: decodeTimes(pendingPosted),
       })),
     );
   }
@@ -710,16 +753,16 @@ export class StatsStore {
   }
 
   /** One bucket's rollup, from the leads and decisions (inside a read transaction: one snapshot). */
-  private computeBucket(bucket: Bucket): { cells: CohortCell[]; reps: RepCell[] } {
-    const cells = new CellSet();
+  private computeBucket(bucket: Bucket): BucketRollup {
+    const cells = new CellSet(true);
     this.scanLeads(cells, bucket.start, bucket.end, undefined, Number.NEGATIVE_INFINITY);
     const reps = new RepSet();
     this.scanReps(reps, bucket.start, bucket.end);
-    return { cells: cells.finish(0), reps: reps.reps() };
+    return { cells: cells.finish(0), pendingPosted: cells.pendingPosted, reps: reps.reps() };
   }
 
   /** Replaces the bucket's rollup rows and lists it as fresh; inside a write transaction. */
-  private publishBucket(bucket: Bucket, rollup: { cells: CohortCell[]; reps: RepCell[] }, now: number) {
+  private publishBucket(bucket: Bucket, rollup: BucketRollup, now: number) {
     const version = randomInt(2 ** 47);
     this.db.delete(statsBuckets).where(eq(statsBuckets.bucket, bucket.key)).run();
     this.db.delete(statsBucketReps).where(eq(statsBucketReps.bucket, bucket.key)).run();
@@ -737,6 +780,7 @@ export class StatsStore {
           pending: cell.pending,
           times: encodeTimes(concatNumbers(cell.times).sort()),
           reasons: JSON.stringify([...cell.reasons]),
+          pendingPosted: encodeTimes(Float64Array.from(rollup.pendingPosted.get(cell) ?? []).sort()),
         })
         .run();
     }

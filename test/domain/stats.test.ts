@@ -195,6 +195,35 @@ describe('medianOfSortedChunks', () => {
     );
   });
 
+  it('bisects many large pieces (past the point where it just sorts the rest) to the same answer', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        fc.integer({ min: 2_100, max: 30_000 }),
+        fc.integer({ min: 1, max: 400 }),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        (seed, n, pieces, spread) => {
+          // A small deterministic generator: values with many duplicates, cut into `pieces` runs.
+          let x = seed;
+          const next = () => {
+            x = (x * 48_271) % 2_147_483_647;
+            return x;
+          };
+          const values = Array.from({ length: n }, () => next() % spread);
+          const size = Math.ceil(n / pieces);
+          const chunks = Array.from({ length: pieces }, (_, i) =>
+            Float64Array.from(values.slice(i * size, (i + 1) * size)).sort(),
+          );
+          const sorted = Float64Array.from(values).sort();
+          expect(medianOfSortedChunks(chunks)).toBe(median(values));
+          for (const k of [0, 1, n >> 2, n >> 1, n - 2, n - 1])
+            expect(kthOfSortedChunks(chunks, k)).toBe(sorted[k]);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it('takes the mean of the middle two of an even count, across pieces', () => {
     expect(medianOfSortedChunks([Float64Array.from([1, 9]), Float64Array.from([3, 4])])).toBe(3.5);
     expect(medianOfSortedChunks([Float64Array.from([2, 2]), Float64Array.from([1, 2])])).toBe(2);
