@@ -169,7 +169,7 @@ function breakdown(
   const steps: Step[] = [];
   const add = (step: string, kind: Step['kind'], fn: () => unknown, rows: number) =>
     steps.push({ window: label, step, kind, ms: medianOf(fn), rows });
-  const plan = planCohort(cohort.start, cohort.end, now - slaMs);
+  const plan = planCohort(cohort.start, cohort.end, now);
   const countLeads = raw.prepare('SELECT count(*) FROM leads WHERE posted_at >= ? AND posted_at < ?').pluck();
   const rawLeads = plan.raw.reduce((n, [from, to]) => n + (countLeads.get(from, to) as number), 0);
 
