@@ -167,6 +167,15 @@ function weeks() {
 }
 
 const build = () => buildDigest({ week: WEEK, previous: PREVIOUS, isoWeek: '2026-W47', ...weeks() });
+/** The digest of W47 for these campaigns this week and the week before. */
+const digestOf = (thisWeek: CampaignStats[], lastWeek: CampaignStats[] = []) =>
+  buildDigest({
+    week: WEEK,
+    previous: PREVIOUS,
+    isoWeek: '2026-W47',
+    thisWeek: report(WEEK, thisWeek),
+    lastWeek: report(PREVIOUS, lastWeek),
+  });
 const byName = (campaigns: readonly CampaignWeek[], name: string) =>
   campaigns.find((c) => c.campaign === name);
 
@@ -270,26 +279,14 @@ describe('buildDigest', () => {
     const few = campaign(1, 'Few', 1, 4, 0);
     const many = campaign(1, 'Few', 8, 12, 0);
     const week = (thisWeek: CampaignStats, lastWeek: CampaignStats) =>
-      buildDigest({
-        week: WEEK,
-        previous: PREVIOUS,
-        isoWeek: '2026-W47',
-        thisWeek: report(WEEK, [thisWeek]),
-        lastWeek: report(PREVIOUS, [lastWeek]),
-      }).campaigns[0] as CampaignWeek;
+      digestOf([thisWeek], [lastWeek]).campaigns[0] as CampaignWeek;
     // 20% of 5 against 40% of 20: "▼ 20 pts" would be an argument over five leads.
     expect(week(few, many)).toMatchObject({ changePoints: undefined });
     expect(formatChange(week(few, many))).toBe('–');
     expect(formatChange(week(many, few))).toBe('–');
     expect(week(many, many).changePoints).toBe(0);
     // The same for the totals: 1 of 5 overall against 8 of 20.
-    const totals = buildDigest({
-      week: WEEK,
-      previous: PREVIOUS,
-      isoWeek: '2026-W47',
-      thisWeek: report(WEEK, [few]),
-      lastWeek: report(PREVIOUS, [many]),
-    });
+    const totals = digestOf([few], [many]);
     expect(totals.totalChangePoints).toBeUndefined();
   });
 
@@ -298,39 +295,21 @@ describe('buildDigest', () => {
     // known to be weak.
     const small = campaign(1, 'Small', 2, 8, 0);
     const large = campaign(2, 'Large', 120, 380, 0);
-    const digest = buildDigest({
-      week: WEEK,
-      previous: PREVIOUS,
-      isoWeek: '2026-W47',
-      thisWeek: report(WEEK, [small, large]),
-      lastWeek: report(PREVIOUS, []),
-    });
+    const digest = digestOf([small, large]);
     expect(digest.weakest?.campaign.campaign).toBe('Large');
   });
 
   it('at equal rates, the larger campaign is the weaker (its range reaches less high)', () => {
     const small = campaign(1, 'Small', 3, 7, 0);
     const large = campaign(2, 'Large', 6, 14, 5);
-    const digest = buildDigest({
-      week: WEEK,
-      previous: PREVIOUS,
-      isoWeek: '2026-W47',
-      thisWeek: report(WEEK, [small, large]),
-      lastWeek: report(PREVIOUS, []),
-    });
+    const digest = digestOf([small, large]);
     expect(digest.weakest?.campaign.campaign).toBe('Large');
     // Reasons by campaign were not asked for: none, rather than a crash.
     expect(digest.weakest?.reasons).toEqual([]);
   });
 
   it('has no weakest campaign when every campaign is too few to judge', () => {
-    const digest = buildDigest({
-      week: WEEK,
-      previous: PREVIOUS,
-      isoWeek: '2026-W47',
-      thisWeek: report(WEEK, [PARTNER, RETARGETING]),
-      lastWeek: report(PREVIOUS, []),
-    });
+    const digest = digestOf([PARTNER, RETARGETING]);
     expect(digest.weakest).toBeUndefined();
     expect(digest.tooFew).toBe(2);
     expect(digest.below).toEqual([]);
@@ -355,13 +334,7 @@ describe('buildDigest', () => {
   });
 
   it('makes do with a report without reasons or pending leads', () => {
-    const digest = buildDigest({
-      week: WEEK,
-      previous: PREVIOUS,
-      isoWeek: '2026-W47',
-      thisWeek: report(WEEK, []),
-      lastWeek: report(PREVIOUS, []),
-    });
+    const digest = digestOf([]);
     expect(digest.campaigns).toEqual([]);
     expect(digest.topReasons).toEqual([]);
     expect(digest.weakest).toBeUndefined();
