@@ -309,6 +309,28 @@ describe('rollups give the answers of the leads themselves', () => {
     expect(claims()).toEqual([20260811]);
   });
 
+  it('a hand-run SQL change is seen too: moving a lead to another month unlists both, rewriting a value does not', () => {
+    db = openDatabase(':memory:');
+    const store = new Store(db);
+    const [id] = store.insertHistory(
+      historicalLeads([
+        { campaign: 'Trade Show', postedAt: at('2026-08-10T10:00:00Z') },
+        { campaign: 'Trade Show', postedAt: at('2026-09-10T10:00:00Z') },
+      ]),
+    );
+    const { cached, direct } = services(db, 'UTC', 24);
+    const query = parseStatsCommand('2026-08-01..2026-09-30');
+    if (!query.ok) throw new Error(query.error);
+    cached.run(query.query);
+    expect(freshBuckets(db)).toEqual([202608, 202609]);
+    db.$client.prepare("UPDATE leads SET state = 'pending' WHERE id = ?").run(id);
+    expect(freshBuckets(db)).toEqual([202608, 202609]);
+    db.$client.prepare('UPDATE leads SET posted_at = ? WHERE id = ?').run(at('2026-09-20T10:00:00Z'), id);
+    expect(freshBuckets(db)).toEqual([]);
+    const [a, b] = [cached.run(query.query), direct.run(query.query)];
+    expect(a.ok && plain(a.report)).toEqual(b.ok && plain(b.report));
+  });
+
   it('a database it cannot write to still answers, from the leads', () => {
     temp = tempDir();
     const path = `${temp.dir}/leadloop.db`;
