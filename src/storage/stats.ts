@@ -435,7 +435,7 @@ export class StatsStore {
         },
       );
       if (outcome.done) return outcome.result;
-      this.freshen(outcome.stale, now);
+      this.rollUp(outcome.stale, now);
       built = true;
     }
   }
@@ -483,15 +483,12 @@ export class StatsStore {
   }
 
   /**
-   * Rolls up the given buckets that are not fresh. Each is claimed, computed from a read snapshot
-   * and published in two short write transactions, so writers never wait for the computation;
-   * a bucket that changed meanwhile lost its claim (triggers) and is simply not published.
+   * Rolls up buckets found stale. Each is claimed, computed from a read snapshot and published in
+   * two short write transactions, so writers never wait for the computation; a bucket that
+   * changed meanwhile lost its claim (triggers) and is simply not published.
    */
-  freshen(buckets: readonly Bucket[], now: number): void {
-    if (buckets.length === 0) return;
-    const fresh = this.freshKeys(buckets);
-    for (const bucket of buckets) {
-      if (fresh.has(bucket.key)) continue;
+  private rollUp(stale: readonly Bucket[], now: number): void {
+    for (const bucket of stale) {
       try {
         this.db.transaction(
           () => {
@@ -538,10 +535,6 @@ export class StatsStore {
     if (!this.rollups)
       return { buckets: [], raw: cohort.start < cohort.end ? [[cohort.start, cohort.end]] : [] };
     return planCohort(cohort.start, cohort.end, cacheableBefore);
-  }
-
-  private freshKeys(buckets: readonly Bucket[]): Set<number> {
-    return new Set(this.freshVersions(buckets).keys());
   }
 
   /** The fresh buckets among these, with the version of their rows. */
