@@ -267,3 +267,47 @@ export const statsBuilding = sqliteTable('stats_building', {
   bucket: integer('bucket').primaryKey(),
   claimedAt: integer('claimed_at').notNull(),
 });
+
+/**
+ * What came in from a vendor (a HubSpot workflow, Zapier …) that could not be stored as a lead:
+ * such senders do not retry a 4xx, so the item is kept here with its raw body and the reason,
+ * announced in Slack, and handled with `leadloop attention`. Rows are never deleted: a retried
+ * item points at its lead, a dropped one stays as a record.
+ * - open: waiting for an admin
+ * - retried: stored as lead lead_id (after the mapping was fixed)
+ * - dropped: an admin decided it is not a lead
+ */
+export const ATTENTION_STATES = ['open', 'retried', 'dropped'] as const;
+export type AttentionState = (typeof ATTENTION_STATES)[number];
+
+export const needsAttention = sqliteTable(
+  'needs_attention',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    receivedAt: integer('received_at').notNull(),
+    /** The source profile the body was read with (named in ?profile= or recognised). */
+    profile: text('profile').notNull(),
+    /** ?campaign= of the request, if any: a retry reads the body with it again. */
+    campaignParam: text('campaign_param'),
+    /**
+     * The item as received: the request body's exact text when the body held one item (the usual
+     * webhook), else this item of the batch as JSON. At most the 1 MiB request limit.
+     */
+    raw: text('raw').notNull(),
+    itemIndex: integer('item_index').notNull().default(0),
+    itemCount: integer('item_count').notNull().default(1),
+    /** Who it seems to be (an email or name found in the body), for people looking at the list. */
+    who: text('who'),
+    /** Why it could not be stored (the latest reason, if a retry failed again). */
+    reason: text('reason').notNull(),
+    /** JSON [{index, path, message}, …] (LeadIssue). */
+    issues: text('issues').notNull(),
+    state: text('state', { enum: ATTENTION_STATES }).notNull().default('open'),
+    leadId: integer('lead_id').references(() => leads.id),
+    resolvedAt: integer('resolved_at'),
+    retryCount: integer('retry_count').notNull().default(0),
+  },
+  (t) => [index('needs_attention_open_idx').on(t.id).where(sql`state = 'open'`)],
+);
+
+export type NeedsAttentionRow = typeof needsAttention.$inferSelect;
