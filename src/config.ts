@@ -23,6 +23,8 @@ export interface Config {
     mode: 'http' | 'socket';
   };
   leadsChannelId: string | undefined;
+  /** Where "leads need attention" notices go; unset: the leads channel. */
+  attentionChannelId: string | undefined;
   digestChannelIds: string[];
   port: number;
   ingestToken: string | undefined;
@@ -88,6 +90,10 @@ const envSchema = z.object({
     .transform((v) => (v === undefined || v.endsWith('/') ? v : `${v}/`)),
   LEADS_CHANNEL_ID: optionalText.refine((v) => v === undefined || CHANNEL_ID.test(v), {
     message: 'must be a channel ID such as C0123456789, not a #name (channel details › About › Channel ID)',
+  }),
+  ATTENTION_CHANNEL_ID: optionalText.refine((v) => v === undefined || CHANNEL_ID.test(v), {
+    message:
+      'must be a channel ID such as C0123456789, not a #name (channel details › About › Channel ID); leave it unset to use LEADS_CHANNEL_ID',
   }),
   DIGEST_CHANNEL_IDS: optionalText.transform(list).refine((ids) => ids.every((id) => CHANNEL_ID.test(id)), {
     message: 'must be channel IDs separated by commas, e.g. C0123456789,C0987654321',
@@ -220,6 +226,7 @@ export function parseConfig(env: Env, purpose: ConfigPurpose = 'run'): Config {
       mode: e.SLACK_APP_TOKEN ? 'socket' : 'http',
     },
     leadsChannelId: e.LEADS_CHANNEL_ID,
+    attentionChannelId: e.ATTENTION_CHANNEL_ID,
     digestChannelIds: e.DIGEST_CHANNEL_IDS,
     port: e.PORT,
     ingestToken: e.INGEST_TOKEN,

@@ -1,4 +1,5 @@
 import type { Logger } from '@slack/logger';
+import { systemTimers, type Timers } from '../clock.js';
 
 /**
  * A background loop over a durable queue in SQLite. `step()` does one unit of work and says how
@@ -9,13 +10,14 @@ export abstract class QueueWorker {
   private stopped = true;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: unknown;
   /** A notify() that came while a step ran: the next wait must not happen. */
   private notified = false;
 
   constructor(
     protected readonly name: string,
     protected readonly logger: Logger,
+    private readonly timers: Timers = systemTimers,
   ) {}
 
   /** One unit of work; resolves with the milliseconds to wait before the next (undefined: until notified; 0: at once). */
@@ -57,13 +59,13 @@ export abstract class QueueWorker {
     if (this.stopped || this.notified) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
-        clearTimeout(this.timer);
+        this.timers.clearTimeout(this.timer);
         this.timer = undefined;
         this.wake = undefined;
         resolve();
       };
       this.wake = done;
-      if (ms !== undefined) this.timer = setTimeout(done, ms);
+      if (ms !== undefined) this.timer = this.timers.setTimeout(done, ms);
     });
   }
 }

@@ -106,6 +106,16 @@ export class AttentionStore {
       .map(decode);
   }
 
+  openCount(): number {
+    return (
+      this.db
+        .select({ n: sql<number>`count(*)` })
+        .from(needsAttention)
+        .where(eq(needsAttention.state, 'open'))
+        .get()?.n ?? 0
+    );
+  }
+
   openIds(): number[] {
     return this.db
       .select({ id: needsAttention.id })
