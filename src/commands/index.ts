@@ -1,5 +1,6 @@
 import { systemClock } from '../clock.js';
 import { ConfigError, LeadloopError, UsageError } from '../errors.js';
+import { ATTENTION_HELP, attentionCommand } from './attention.js';
 import { DIGEST_HELP, digestCommand } from './digest.js';
 import { DOCTOR_HELP, doctorCommand } from './doctor.js';
 import { IMPORT_HELP, importCommand } from './import.js';
@@ -17,6 +18,7 @@ Commands:
   start                  run the bot (Slack listener, POST /leads, lead poster)
   migrate                create or upgrade the database
   import <file.csv>      import leads from a CRM export, with a progress bar
+  attention list|show|retry|drop  leads from marketing tools that could not be stored: see, retry, drop
   reconcile [--since 7d] record decisions whose Slack events were lost, from the posts' reactions
   stats [words] [--json|--csv]  acceptance rates by campaign, as /leadstats shows them
   digest --dry-run|--send [--week 2026-W47] [--force]  the weekly digest: print it, or send it now
@@ -29,6 +31,7 @@ const HELP: Record<string, string> = {
   start: START_HELP,
   migrate: MIGRATE_HELP,
   import: IMPORT_HELP,
+  attention: ATTENTION_HELP,
   reconcile: RECONCILE_HELP,
   stats: STATS_HELP,
   digest: DIGEST_HELP,
@@ -53,6 +56,8 @@ export async function runCli(argv: string[], io: CommandIo, signals: NodeJS.Even
         return await migrateCommand(args, io);
       case 'import':
         return await importCommand(args, io, systemClock);
+      case 'attention':
+        return await attentionCommand(args, io, systemClock);
       case 'reconcile':
         return await reconcileCommand(args, io, systemClock);
       case 'doctor':
