@@ -2,6 +2,7 @@ CREATE TABLE `needs_attention` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`received_at` integer NOT NULL,
 	`profile` text NOT NULL,
+	`profile_param` text,
 	`campaign_param` text,
 	`raw` text NOT NULL,
 	`item_index` integer DEFAULT 0 NOT NULL,

@@ -1,9 +1,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@slack/logger';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, systemClock, type Timers } from './clock.js';
 import type { RunConfig } from './config.js';
 import { appRoutes, createRouteServer } from './http/routes.js';
+import { AttentionAnnouncer } from './jobs/attention.js';
 import { DigestScheduler, DigestSender } from './jobs/digest.js';
 import { Poster } from './jobs/poster.js';
 import { PostUpdater } from './jobs/postUpdater.js';
@@ -11,6 +12,7 @@ import { registerListeners } from './listeners/index.js';
 import { DecisionService } from './services/decisions.js';
 import { StatsService } from './services/stats.js';
 import { createBackgroundClient, createSlackApp, verifyToken } from './slack/app.js';
+import { AttentionStore } from './storage/attention.js';
 import { openDatabase } from './storage/db.js';
 import { DigestStore } from './storage/digests.js';
 import { StatsStore } from './storage/stats.js';
@@ -34,7 +36,7 @@ export interface RunningLeadloop {
  */
 export async function startLeadloop(
   config: RunConfig,
-  deps: { logger: Logger; clock?: Clock },
+  deps: { logger: Logger; clock?: Clock; timers?: Timers },
 ): Promise<RunningLeadloop> {
   const { logger } = deps;
   const clock = deps.clock ?? systemClock;
@@ -56,12 +58,20 @@ export async function startLeadloop(
       { channel: config.leadsChannelId, post: postOptions },
     );
     const postUpdater = new PostUpdater({ store, client: backgroundClient, logger, clock }, postOptions);
+    const attention = new AttentionStore(db);
+    const announcer = new AttentionAnnouncer(
+      { attention, client: backgroundClient, logger, clock, timers: deps.timers },
+      { channel: config.attentionChannelId ?? config.leadsChannelId },
+    );
     const routes = appRoutes({
       store,
       clock,
       logger,
       ingestToken: config.ingestToken,
       onQueued: () => poster.notify(),
+      attention,
+      onAttention: () => announcer.notify(),
+      timezone: config.timezone,
     });
     const { app, httpReceiver } = createSlackApp(config, { logger, identity, routes });
     const decisions = new DecisionService(
@@ -118,6 +128,7 @@ export async function startLeadloop(
     }
     poster.start();
     postUpdater.start();
+    announcer.start();
     await digestScheduler.start();
     const pruner = setInterval(() => {
       try {
@@ -143,6 +154,7 @@ export async function startLeadloop(
           await Promise.all([
             poster.stop(),
             postUpdater.stop(),
+            announcer.stop(),
             digestScheduler.stop(),
             statsThread?.close(),
           ]);

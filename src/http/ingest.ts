@@ -1,8 +1,23 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@slack/logger';
+import { z } from 'zod';
 import type { Clock } from '../clock.js';
-import { type LeadInput, parseLeadBatch } from '../domain/lead.js';
+import { guessWho } from '../domain/attention.js';
+import type { LeadIssue } from '../domain/lead.js';
+import {
+  EMPTY_MAPPING,
+  interpretBody,
+  type LeadMapping,
+  PROFILE_NAMES,
+  type ProfileName,
+} from '../intake/index.js';
+import {
+  type AttentionInput,
+  AttentionStore,
+  type IntakeBatch,
+  type IntakeStored,
+} from '../storage/attention.js';
 import type { IngestResult, Store } from '../storage/store.js';
 import { BodyTooLargeError, readBody, sendJson } from './respond.js';
 
@@ -16,7 +31,19 @@ export interface IngestDeps {
   ingestToken: string | undefined;
   /** Called after new leads are committed, to wake the poster. */
   onQueued: () => void;
+  /** Where vendor items that cannot be leads are kept; by default, beside the leads. */
+  attention?: AttentionStore;
+  /** Called after needs-attention items are committed, to wake the announcer. */
+  onAttention?: () => void;
+  /** The admin mapping and TIMEZONE, for vendor-shaped bodies. */
+  mapping?: LeadMapping;
+  timezone?: string;
 }
+
+/** One slot of the 202's `results`, in the order of the body's items. */
+export type IngestSlot =
+  | IngestResult
+  | { status: 'needs_attention'; attentionId: string; reason: string; issues: LeadIssue[] };
 
 /**
  * Group commit: the batches of requests that finish arriving in the same turn of the event loop
@@ -25,20 +52,22 @@ export interface IngestDeps {
  */
 export class GroupCommitter {
   private pending: {
-    leads: LeadInput[];
-    resolve: (r: IngestResult[]) => void;
+    batch: IntakeBatch;
+    resolve: (r: IntakeStored) => void;
     reject: (e: unknown) => void;
   }[] = [];
 
   constructor(
     private readonly store: Store,
+    private readonly attention: AttentionStore,
     private readonly clock: Clock,
   ) {}
 
-  submit(leads: LeadInput[]): Promise<IngestResult[]> {
+  /** A request's leads and needs-attention items: committed together, with the other requests of this turn. */
+  submit(batch: IntakeBatch): Promise<IntakeStored> {
     return new Promise((resolve, reject) => {
       if (this.pending.length === 0) setImmediate(() => this.flush());
-      this.pending.push({ leads, resolve, reject });
+      this.pending.push({ batch, resolve, reject });
     });
   }
 
@@ -47,18 +76,20 @@ export class GroupCommitter {
     this.pending = [];
     const now = this.clock.now();
     try {
-      const results = this.store.insertLeadBatches(
-        group.map((g) => g.leads),
+      const stored = this.attention.storeIntake(
+        this.store,
+        group.map((g) => g.batch),
         now,
       );
       group.forEach((g, i) => {
-        g.resolve(results[i] ?? []);
+        g.resolve(stored[i] ?? { results: [], attentionIds: [] });
       });
     } catch {
       // One batch's failure must not fail the others: store each on its own.
       for (const g of group) {
         try {
-          g.resolve(this.store.insertLeads(g.leads, now));
+          const [stored] = this.attention.storeIntake(this.store, [g.batch], now);
+          g.resolve(stored ?? { results: [], attentionIds: [] });
         } catch (error) {
           g.reject(error);
         }
@@ -88,7 +119,11 @@ function isJson(contentType: string | undefined): boolean {
  */
 export function ingestHandler(deps: IngestDeps) {
   const { logger } = deps;
-  const committer = new GroupCommitter(deps.store, deps.clock);
+  const committer = new GroupCommitter(
+    deps.store,
+    deps.attention ?? new AttentionStore(deps.store.db),
+    deps.clock,
+  );
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'POST') {
       sendJson(res, 405, { error: 'method_not_allowed', message: 'Use POST /leads.' }, { allow: 'POST' });
@@ -147,20 +182,114 @@ export function ingestHandler(deps: IngestDeps) {
       });
       return;
     }
-    const parsed = parseLeadBatch(body);
-    if (!parsed.ok) {
-      sendJson(res, 400, { error: 'invalid_lead', issues: parsed.issues });
+    const query = readQuery(req.url);
+    if (!query.ok) {
+      sendJson(res, 400, { error: 'invalid_query', message: query.message });
       return;
     }
-    let results: IngestResult[];
+    const interpretation = interpretBody(body, {
+      ...query.options,
+      mapping: deps.mapping ?? EMPTY_MAPPING,
+      timezone: deps.timezone ?? 'UTC',
+    });
+    let batch: IntakeBatch;
+    if (interpretation.kind === 'native') {
+      // Leadloop's own shape: a developer wants the error at once, so any invalid lead refuses all.
+      if (!interpretation.parse.ok) {
+        sendJson(res, 400, { error: 'invalid_lead', issues: interpretation.parse.issues });
+        return;
+      }
+      batch = { leads: interpretation.parse.leads, attention: [] };
+    } else {
+      // A vendor's shape: its sender does not retry a 4xx, so what cannot be a lead is kept.
+      const { items } = interpretation;
+      const wholeBody = items.length === 1 ? raw.toString('utf8') : undefined;
+      batch = {
+        leads: items.flatMap((item) => (item.ok ? [item.lead] : [])),
+        attention: items.flatMap((item, index): AttentionInput[] =>
+          item.ok
+            ? []
+            : [
+                {
+                  profile: interpretation.profile,
+                  profileParam: query.options.profile,
+                  campaignParam: query.options.campaign,
+                  raw: wholeBody ?? JSON.stringify(item.raw),
+                  itemIndex: index,
+                  itemCount: items.length,
+                  who: guessWho(item.raw),
+                  reason: item.reason,
+                  issues: item.issues,
+                },
+              ],
+        ),
+      };
+    }
+    let stored: IntakeStored;
     try {
-      results = await committer.submit(parsed.leads);
+      stored = await committer.submit(batch);
     } catch (error) {
       logger.error('Storing leads failed', error);
       sendJson(res, 503, { error: 'storage_unavailable', message: 'The leads were not stored. Try again.' });
       return;
     }
+    const results: IngestSlot[] =
+      interpretation.kind === 'native' ? stored.results : slots(interpretation.items, stored);
     sendJson(res, 202, { results });
-    if (results.some((r) => r.status === 'queued')) deps.onQueued();
+    if (stored.results.some((r) => r.status === 'queued')) deps.onQueued();
+    if (interpretation.kind === 'vendor' && stored.attentionIds.length > 0) {
+      logger.warn(
+        `${stored.attentionIds.length} lead(s) of a ${interpretation.profile} body could not be stored; kept as needing attention (leadloop attention list)`,
+      );
+      deps.onAttention?.();
+    }
+  };
+}
+
+/** The 202's results in the body's order: each item's lead result or its needs-attention id. */
+function slots(
+  items: readonly { ok: boolean; reason?: string; issues?: LeadIssue[] }[],
+  stored: IntakeStored,
+) {
+  let lead = 0;
+  let kept = 0;
+  return items.map((item): IngestSlot => {
+    if (item.ok) return stored.results[lead++] as IngestResult;
+    return {
+      status: 'needs_attention',
+      attentionId: String(stored.attentionIds[kept++]),
+      reason: item.reason ?? '',
+      issues: item.issues ?? [],
+    };
+  });
+}
+
+const querySchema = z.object({
+  profile: z
+    .enum(PROFILE_NAMES, {
+      error: `must be one of ${PROFILE_NAMES.join(', ')}, e.g. POST /leads?profile=hubspot`,
+    })
+    .optional(),
+  campaign: z
+    .string()
+    .trim()
+    .min(1, { error: 'cannot be blank, e.g. POST /leads?campaign=Spring%20webinar' })
+    .max(200, { error: 'must be at most 200 characters' })
+    .optional(),
+});
+
+/** `?profile=` and `?campaign=`, checked. */
+function readQuery(
+  url: string | undefined,
+): { ok: true; options: { profile?: ProfileName; campaign?: string } } | { ok: false; message: string } {
+  const params = new URL(url ?? '/', 'http://localhost').searchParams;
+  const parsed = querySchema.safeParse({
+    profile: params.get('profile') ?? undefined,
+    campaign: params.get('campaign') ?? undefined,
+  });
+  if (parsed.success) return { ok: true, options: parsed.data };
+  return {
+    ok: false,
+    message: parsed.error.issues.map((i) => `?${i.path.join('.')} ${i.message}`).join('; '),
   };
 }

@@ -8,6 +8,7 @@ import type { IngestResult, Store } from './store.js';
 /** One item of a vendor body that could not be stored as a lead. */
 export interface AttentionInput {
   profile: string;
+  profileParam?: string | undefined;
   campaignParam?: string | undefined;
   /** The item as received (see needs_attention.raw). */
   raw: string;
@@ -77,6 +78,7 @@ export class AttentionStore {
       .values({
         receivedAt,
         profile: item.profile,
+        profileParam: item.profileParam ?? null,
         campaignParam: item.campaignParam ?? null,
         raw: item.raw,
         itemIndex: item.itemIndex,

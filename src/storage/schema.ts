@@ -285,8 +285,10 @@ export const needsAttention = sqliteTable(
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     receivedAt: integer('received_at').notNull(),
-    /** The source profile the body was read with (named in ?profile= or recognised). */
+    /** The source profile the item was read as (named or recognised), for display. */
     profile: text('profile').notNull(),
+    /** ?profile= of the request, if any: a retry reads the body with it again (else recognises it). */
+    profileParam: text('profile_param'),
     /** ?campaign= of the request, if any: a retry reads the body with it again. */
     campaignParam: text('campaign_param'),
     /**
