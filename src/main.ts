@@ -71,7 +71,7 @@ export async function startLeadloop(
       onQueued: () => poster.notify(),
       attention,
       onAttention: () => announcer.notify(),
-      timezone: config.timezone,
+      intake: { mapping: config.leadMapping, timezone: config.timezone },
     });
     const { app, httpReceiver } = createSlackApp(config, { logger, identity, routes });
     const decisions = new DecisionService(

@@ -5,13 +5,7 @@ import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import { guessWho } from '../domain/attention.js';
 import type { LeadIssue } from '../domain/lead.js';
-import {
-  EMPTY_MAPPING,
-  interpretBody,
-  type LeadMapping,
-  PROFILE_NAMES,
-  type ProfileName,
-} from '../intake/index.js';
+import { interpretBody, type LeadMapping, PROFILE_NAMES, type ProfileName } from '../intake/index.js';
 import {
   type AttentionInput,
   AttentionStore,
@@ -35,9 +29,40 @@ export interface IngestDeps {
   attention?: AttentionStore;
   /** Called after needs-attention items are committed, to wake the announcer. */
   onAttention?: () => void;
-  /** The admin mapping and TIMEZONE, for vendor-shaped bodies. */
-  mapping?: LeadMapping;
-  timezone?: string;
+  /** How vendors' bodies are read: the admin mapping, and the zone of times without an offset. */
+  intake: { mapping: LeadMapping; timezone: string };
+}
+
+/** `?profile=` names the sender's shape; `?campaign=` is the campaign of leads that name none. */
+const querySchema = z.object({
+  profile: z
+    .enum(PROFILE_NAMES, {
+      error: (issue) =>
+        `Unknown profile "${String(issue.input)}": use one of ${PROFILE_NAMES.join(', ')}, e.g. POST /leads?profile=hubspot (or leave it out to have the body recognised).`,
+    })
+    .optional(),
+  campaign: z
+    .string()
+    .trim()
+    .max(200, { error: 'The campaign in ?campaign= is over 200 characters: send a shorter name.' })
+    .transform((v) => (v === '' ? undefined : v))
+    .optional(),
+});
+
+type Query = { profile?: ProfileName; campaign?: string };
+
+function readQuery(url: string | undefined): { ok: true; query: Query } | { ok: false; message: string } {
+  const params = new URL(url ?? '/', 'http://localhost').searchParams;
+  const parsed = querySchema.safeParse({
+    profile: params.get('profile')?.trim().toLowerCase() || undefined,
+    campaign: params.get('campaign') ?? undefined,
+  });
+  if (!parsed.success) return { ok: false, message: parsed.error.issues.map((i) => i.message).join(' ') };
+  const { profile, campaign } = parsed.data;
+  return {
+    ok: true,
+    query: { ...(profile === undefined ? {} : { profile }), ...(campaign === undefined ? {} : { campaign }) },
+  };
 }
 
 /** One slot of the 202's `results`, in the order of the body's items. */
@@ -145,6 +170,11 @@ export function ingestHandler(deps: IngestDeps) {
       );
       return;
     }
+    const query = readQuery(req.url);
+    if (!query.ok) {
+      sendJson(res, 400, { error: 'invalid_query', message: query.message });
+      return;
+    }
     if (!isJson(req.headers['content-type'])) {
       sendJson(res, 415, {
         error: 'unsupported_media_type',
@@ -182,16 +212,7 @@ export function ingestHandler(deps: IngestDeps) {
       });
       return;
     }
-    const query = readQuery(req.url);
-    if (!query.ok) {
-      sendJson(res, 400, { error: 'invalid_query', message: query.message });
-      return;
-    }
-    const interpretation = interpretBody(body, {
-      ...query.options,
-      mapping: deps.mapping ?? EMPTY_MAPPING,
-      timezone: deps.timezone ?? 'UTC',
-    });
+    const interpretation = interpretBody(body, { ...deps.intake, ...query.query });
     let batch: IntakeBatch;
     if (interpretation.kind === 'native') {
       // Leadloop's own shape: a developer wants the error at once, so any invalid lead refuses all.
@@ -212,8 +233,8 @@ export function ingestHandler(deps: IngestDeps) {
             : [
                 {
                   profile: interpretation.profile,
-                  profileParam: query.options.profile,
-                  campaignParam: query.options.campaign,
+                  profileParam: query.query.profile,
+                  campaignParam: query.query.campaign,
                   raw: wholeBody ?? JSON.stringify(item.raw),
                   itemIndex: index,
                   itemCount: items.length,
@@ -262,34 +283,4 @@ function slots(
       issues: item.issues ?? [],
     };
   });
-}
-
-const querySchema = z.object({
-  profile: z
-    .enum(PROFILE_NAMES, {
-      error: `must be one of ${PROFILE_NAMES.join(', ')}, e.g. POST /leads?profile=hubspot`,
-    })
-    .optional(),
-  campaign: z
-    .string()
-    .trim()
-    .min(1, { error: 'cannot be blank, e.g. POST /leads?campaign=Spring%20webinar' })
-    .max(200, { error: 'must be at most 200 characters' })
-    .optional(),
-});
-
-/** `?profile=` and `?campaign=`, checked. */
-function readQuery(
-  url: string | undefined,
-): { ok: true; options: { profile?: ProfileName; campaign?: string } } | { ok: false; message: string } {
-  const params = new URL(url ?? '/', 'http://localhost').searchParams;
-  const parsed = querySchema.safeParse({
-    profile: params.get('profile') ?? undefined,
-    campaign: params.get('campaign') ?? undefined,
-  });
-  if (parsed.success) return { ok: true, options: parsed.data };
-  return {
-    ok: false,
-    message: parsed.error.issues.map((i) => `?${i.path.join('.')} ${i.message}`).join('; '),
-  };
 }

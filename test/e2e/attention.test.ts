@@ -133,7 +133,7 @@ describe('POST /leads: needs attention', () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
       error: 'invalid_query',
-      message: expect.stringContaining('?profile must be one of native, hubspot'),
+      message: expect.stringContaining('Unknown profile "hubspt": use one of native, hubspot'),
     });
     expect(count('needs_attention')).toBe(0);
   });
