@@ -5,6 +5,7 @@ import { type Config, parseConfig, readEnvironment } from '../config.js';
 import { terminalSafe } from '../domain/attention.js';
 import { type Column, textTable } from '../domain/textTable.js';
 import { UsageError } from '../errors.js';
+import { retryAttention } from '../services/attention.js';
 import { type AttentionItem, AttentionStore } from '../storage/attention.js';
 import { openDatabase } from '../storage/db.js';
 import { Store } from '../storage/store.js';
@@ -152,6 +153,57 @@ function drop(ctx: AttentionContext, ids: number[]): number {
   return code;
 }
 
+function retry(ctx: AttentionContext, ids: number[] | 'all'): number {
+  const { io, config } = ctx;
+  const targets = ids === 'all' ? ctx.attention.openIds() : ids;
+  if (targets.length === 0) {
+    line(io.stdout, 'Nothing needs attention: there is nothing to retry.');
+    return 0;
+  }
+  const reports = retryAttention(ctx, targets, { mapping: config.leadMapping, timezone: config.timezone });
+  let stored = 0;
+  let code = 0;
+  for (const report of reports) {
+    const { id } = report;
+    switch (report.outcome) {
+      case 'stored': {
+        stored += 1;
+        const what = report.results
+          .map((r) =>
+            r.status === 'queued' ? `lead ${r.id}` : `lead ${r.id} (already stored, same externalId)`,
+          )
+          .join(', ');
+        line(io.stdout, `Item ${id}: stored as ${what}.`);
+        break;
+      }
+      case 'already':
+        if (report.state === 'retried')
+          line(io.stdout, `Item ${id}: already retried → lead ${report.leadId ?? '?'}.`);
+        else {
+          line(io.stderr, `Item ${id}: not retried, it was dropped.`);
+          code = 1;
+        }
+        break;
+      case 'missing':
+        line(io.stderr, `No item ${id}: leadloop attention list shows the open ones.`);
+        code = 1;
+        break;
+      case 'still_failing':
+        line(io.stdout, terminalSafe(`Item ${id}: still cannot be stored, kept open: ${report.reason}`));
+        code = 1;
+        break;
+    }
+  }
+  if (stored > 0) line(io.stdout, `The running bot posts the new lead(s) to the leads channel shortly.`);
+  if (reports.some((r) => r.outcome === 'still_failing')) {
+    line(
+      io.stdout,
+      'Fix the mapping (LEAD_MAPPING or leadloop.mapping.json) or the default campaign, then retry again; or drop items that are not leads.',
+    );
+  }
+  return code;
+}
+
 function readArgs(args: string[]) {
   const { values, positionals } = parseArgs({
     args,
@@ -199,7 +251,7 @@ export async function attentionCommand(args: string[], io: CommandIo, clock: Clo
       case 'drop':
         return drop(ctx, parsedIds);
       default:
-        throw new UsageError('retry is not available yet.');
+        return retry(ctx, all ? 'all' : parsedIds);
     }
   } finally {
     db.$client.close();

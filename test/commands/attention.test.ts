@@ -136,7 +136,7 @@ describe('leadloop attention', () => {
       { id: b, state: 'dropped' },
     ]);
     expect((await leadloop('attention', 'list')).stdout).toBe('Nothing needs attention.\n');
-    expect((await leadloop('attention', 'show', String(a))).stdout).toMatch(/^Item \d+ · dropped 2026-/);
+    expect((await leadloop('attention', 'show', String(a))).stdout).toMatch(/^Item \d+ · dropped \d{4}-/);
   });
 
   it('refuses bad usage with exit code 2 and the help', async () => {
@@ -154,5 +154,55 @@ describe('leadloop attention', () => {
       expect(result.stderr).toContain('leadloop attention list');
     }
     expect((await leadloop('help', 'attention')).stdout).toContain('retry --all');
+  });
+
+  it('retry --all stores what now reads as a lead, keeps the rest open with the reason of now', async () => {
+    const [hubspot, nameless, dropped] = keep(
+      {},
+      {
+        profile: 'flat',
+        raw: JSON.stringify({ phone: '+1 555 0100', campaign: 'Zap', score: '7' }),
+        who: undefined,
+        reason: 'no email or name',
+      },
+      {},
+    );
+    await leadloop('attention', 'drop', String(dropped));
+    const mapping = JSON.stringify({ fields: { utm_campaign_custom: 'campaign' } });
+    const result = await runLeadloop(
+      ['attention', 'retry', '--all'],
+      { DATABASE_PATH: databasePath, LEAD_MAPPING: mapping },
+      temp.dir,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(new RegExp(`^Item ${hubspot}: stored as lead 1\\.$`, 'm'));
+    expect(result.stdout).toContain(
+      `Item ${nameless}: still cannot be stored, kept open: email: email or name is required`,
+    );
+    expect(result.stdout).toContain('Fix the mapping');
+    expect(result.stdout).not.toContain(`Item ${dropped}`);
+    expect(states()).toEqual([
+      { id: hubspot, state: 'retried' },
+      { id: nameless, state: 'open' },
+      { id: dropped, state: 'dropped' },
+    ]);
+
+    const named = await leadloop('attention', 'retry', String(hubspot), String(dropped), '99');
+    expect(named.code).toBe(1);
+    expect(named.stdout).toBe(`Item ${hubspot}: already retried → lead 1.\n`);
+    expect(named.stderr).toBe(
+      `Item ${dropped}: not retried, it was dropped.\nNo item 99: leadloop attention list shows the open ones.\n`,
+    );
+    expect((await leadloop('attention', 'show', String(hubspot))).stdout).toMatch(
+      /· retried \d{4}-\d\d-\d\d \d\d:\d\d → lead 1\n/,
+    );
+  });
+
+  it('retry --all with nothing open says so', async () => {
+    expect(await leadloop('attention', 'retry', '--all')).toEqual({
+      code: 0,
+      stdout: 'Nothing needs attention: there is nothing to retry.\n',
+      stderr: '',
+    });
   });
 });

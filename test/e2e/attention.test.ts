@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lead, startTestBot, type TestBot } from '../harness/app.js';
+import { runLeadloop } from '../harness/cli.js';
 import { waitFor } from '../harness/waitFor.js';
 
 /**
@@ -136,5 +138,39 @@ describe('POST /leads: needs attention', () => {
       message: expect.stringContaining('Unknown profile "hubspt": use one of native, hubspot'),
     });
     expect(count('needs_attention')).toBe(0);
+  });
+
+  it('attention retry, once the mapping names the campaign, stores the lead and the bot posts it once', async () => {
+    const res = await t.ingest(HUBSPOT_TEXT);
+    const id = ((await res.json()) as { results: Slot[] }).results[0]?.attentionId as string;
+    const cli = (env: Record<string, string> = {}) =>
+      runLeadloop(
+        ['attention', 'retry', id],
+        { DATABASE_PATH: t.databasePath, ...env },
+        dirname(t.databasePath),
+      );
+
+    const unmapped = await cli();
+    expect(unmapped).toMatchObject({ code: 1, stderr: '' });
+    expect(unmapped.stdout).toContain(`Item ${id}: still cannot be stored, kept open: campaign: is required`);
+    expect(attentionRows()[0]).toMatchObject({ state: 'open', retry_count: 1 });
+
+    const mapping = JSON.stringify({ profiles: { hubspot: { utm_campaign_custom: 'campaign' } } });
+    const mapped = await cli({ LEAD_MAPPING: mapping });
+    expect(mapped).toMatchObject({ code: 0, stderr: '' });
+    const leadId = Number(/stored as lead (\d+)\./.exec(mapped.stdout)?.[1]);
+    expect(attentionRows()[0]).toMatchObject({ state: 'retried', lead_id: leadId });
+    const row = await waitFor('the retried lead to be posted', () => {
+      const r = t.bot.store.leadById(leadId);
+      return r?.postStatus === 'posted' && r;
+    });
+    const posts = t.fake.messages(t.config.leadsChannelId);
+    expect(posts).toHaveLength(1);
+    expect(posts[0]?.ts).toBe(row.postTs);
+    expect(JSON.stringify(posts[0]?.blocks)).toContain('Spring webinar');
+
+    const again = await cli({ LEAD_MAPPING: mapping });
+    expect(again).toMatchObject({ code: 0, stdout: `Item ${id}: already retried → lead ${leadId}.\n` });
+    expect(count('leads')).toBe(1);
   });
 });
