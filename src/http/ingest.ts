@@ -240,7 +240,7 @@ export function ingestHandler(deps: IngestDeps) {
                   itemCount: items.length,
                   who: guessWho(item.raw),
                   reason: item.reason,
-                  issues: item.issues,
+                  issues: item.issues.map((issue) => ({ ...issue, index })),
                 },
               ],
         ),
@@ -274,13 +274,14 @@ function slots(
 ) {
   let lead = 0;
   let kept = 0;
-  return items.map((item): IngestSlot => {
+  return items.map((item, index): IngestSlot => {
     if (item.ok) return stored.results[lead++] as IngestResult;
     return {
       status: 'needs_attention',
       attentionId: String(stored.attentionIds[kept++]),
       reason: item.reason ?? '',
-      issues: item.issues ?? [],
+      // Indexed in the body, as in a 400.
+      issues: (item.issues ?? []).map((issue) => ({ ...issue, index })),
     };
   });
 }

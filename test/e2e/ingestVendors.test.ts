@@ -144,7 +144,7 @@ describe('POST /leads with vendor bodies', () => {
     expect(t.fake.specViolations()).toEqual([]);
   });
 
-  it('refuses a HubSpot contact with no campaign, naming the real problem, and stores nothing', async () => {
+  it('keeps a HubSpot contact with no campaign as needs attention, naming the real problem', async () => {
     const contact = fixture('hubspot-webhook-v3.json');
     const properties = {
       ...(contact.properties as Record<string, unknown>),
@@ -152,30 +152,35 @@ describe('POST /leads with vendor bodies', () => {
       hs_analytics_source_data_2: null,
     };
     const res = await t.ingest({ ...contact, properties });
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(202);
     const body = (await res.json()) as {
-      error: string;
-      profile: string;
-      issues: { index: number; path: string; message: string }[];
+      results: { status: string; issues: { index: number; path: string; message: string }[] }[];
     };
-    expect(body.error).toBe('invalid_lead');
-    expect(body.profile).toBe('hubspot');
-    expect(body.issues).toEqual([
-      {
-        index: 0,
-        path: 'campaign',
-        message: expect.stringMatching(/looks like a HubSpot contact.*\?campaign=NAME/),
-      },
+    expect(body.results).toEqual([
+      expect.objectContaining({
+        status: 'needs_attention',
+        issues: [
+          {
+            index: 0,
+            path: 'campaign',
+            message: expect.stringMatching(/looks like a HubSpot contact.*\?campaign=NAME/),
+          },
+        ],
+      }),
     ]);
     expect(storedCount()).toBe(0);
+    expect(db().prepare('SELECT profile FROM needs_attention').all()).toEqual([{ profile: 'hubspot' }]);
   });
 
-  it('gives each issue of a vendor batch its index, and stores nothing', async () => {
+  it('gives each needs-attention item of a vendor batch its index, and stores the others', async () => {
     const res = await t.ingest([fixture('zapier-flat.json'), { firstname: 'No campaign' }]);
-    expect(res.status).toBe(400);
-    const body = (await res.json()) as { issues: { index: number; path: string }[] };
-    expect(body.issues.map((i) => [i.index, i.path])).toEqual([[1, 'campaign']]);
-    expect(storedCount()).toBe(0);
+    expect(res.status).toBe(202);
+    const body = (await res.json()) as {
+      results: { status: string; issues?: { index: number; path: string }[] }[];
+    };
+    expect(body.results.map((r) => r.status)).toEqual(['queued', 'needs_attention']);
+    expect(body.results[1]?.issues?.map((i) => [i.index, i.path])).toEqual([[1, 'campaign']]);
+    expect(storedCount()).toBe(1);
   });
 
   it('answers an unknown ?profile= with the names it knows, and a too-long ?campaign=', async () => {
