@@ -21,14 +21,23 @@ export interface DoctorDeps {
 
 const NEEDS_TOKEN = 'not checked: the Slack token check failed';
 
-/** LEADS_CHANNEL_ID and every DIGEST_CHANNEL_IDS entry, each once, the leads channel first. */
-export function channelsToCheck(leads: string | undefined, digest: readonly string[]): ChannelToCheck[] {
+/**
+ * LEADS_CHANNEL_ID, every DIGEST_CHANNEL_IDS entry and ATTENTION_CHANNEL_ID (when it is not the
+ * leads channel), each once, the leads channel first.
+ */
+export function channelsToCheck(
+  leads: string | undefined,
+  digest: readonly string[],
+  attention?: string,
+): ChannelToCheck[] {
   const channels: ChannelToCheck[] = leads ? [{ id: leads, uses: ['leads'] }] : [];
-  for (const id of digest) {
+  const add = (id: string, use: ChannelToCheck['uses'][number]) => {
     const known = channels.find((c) => c.id === id);
-    if (!known) channels.push({ id, uses: ['digest'] });
-    else if (!known.uses.includes('digest')) known.uses.push('digest');
-  }
+    if (!known) channels.push({ id, uses: [use] });
+    else if (!known.uses.includes(use)) known.uses.push(use);
+  };
+  for (const id of digest) add(id, 'digest');
+  if (attention !== undefined && attention !== leads) add(attention, 'attention');
   return channels;
 }
 
@@ -57,7 +66,7 @@ async function slackChecks(deps: DoctorDeps): Promise<CheckResult[]> {
     const about = problemsAbout(problems, [variable]);
     return about.length > 0 ? [{ name, status: 'fail', detail: about.join(' ') }] : [];
   };
-  const channels = channelsToCheck(config.leadsChannelId, config.digestChannelIds);
+  const channels = channelsToCheck(config.leadsChannelId, config.digestChannelIds, config.attentionChannelId);
   const channelResults = await Promise.all(
     channels.map((channel): Promise<CheckResult> | CheckResult =>
       client && identity

@@ -143,13 +143,14 @@ export async function checkBotToken(
 
 export interface ChannelToCheck {
   id: string;
-  /** What the bot uses it for: a channel can be both. */
-  uses: ('leads' | 'digest')[];
+  /** What the bot uses it for: a channel can serve several. */
+  uses: ('leads' | 'digest' | 'attention')[];
 }
 
+/** "Leads channel", "Leads and digest channel", "Attention channel" … */
 export function channelLabel(channel: ChannelToCheck): string {
-  if (channel.uses.includes('leads') && channel.uses.includes('digest')) return 'Leads and digest channel';
-  return channel.uses.includes('leads') ? 'Leads channel' : 'Digest channel';
+  const label = `${channel.uses.join(' and ')} channel`;
+  return `${label.charAt(0).toUpperCase()}${label.slice(1)}`;
 }
 
 /**

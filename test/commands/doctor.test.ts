@@ -237,6 +237,15 @@ describe('leadloop doctor with one thing wrong', () => {
     expect(run.code).toBe(1);
   });
 
+  it('checks ATTENTION_CHANNEL_ID too when it is its own channel', async () => {
+    fake.setMembership('C0ATTN0001', false);
+    const run = await doctor({ ATTENTION_CHANNEL_ID: 'C0ATTN0001' });
+    expect(notPassed(run)).toEqual(['✗ Attention channel C0ATTN0001']);
+    expect(run.line('Attention channel C0ATTN0001')).toContain('the bot is not a member → invite the bot');
+    const shared = await doctor({ ATTENTION_CHANNEL_ID: SALES_CHANNEL });
+    expect(shared.line(`Digest and attention channel ${SALES_CHANNEL}`)).toMatch(/^✓ /);
+  });
+
   it('a channel Slack cannot find (a wrong ID, or a private channel the bot is not in)', async () => {
     fake.fail('conversations.history', { error: 'channel_not_found' });
     const run = await doctor();
