@@ -100,7 +100,9 @@ describe('AttentionAnnouncer', () => {
     keep('no campaign', 2);
     keep('no email or name');
     const job = start();
-    await waitFor('the first notice', () => notices().length === 1);
+    // Slack has the message a moment before the announcer records it.
+    await waitFor('the first notice to be recorded', () => attention.lastAnnouncement());
+    expect(notices()).toHaveLength(1);
     expect(notices()[0]).toMatch(/^3 leads from your marketing tools need attention: /);
     expect(JSON.stringify(fake.messages(CHANNEL)[0]?.blocks)).toContain('• no campaign (2)');
     expect(attention.lastAnnouncement()).toEqual({ at: T0, throughId: 3 });
@@ -122,7 +124,7 @@ describe('AttentionAnnouncer', () => {
   it('does not repeat a notice after a restart within the hour', async () => {
     keep('no campaign');
     start();
-    await waitFor('the notice', () => notices().length === 1);
+    await waitFor('the notice to be recorded', () => attention.lastAnnouncement());
     await announcer?.stop();
 
     now = T0 + 20 * 60_000;
@@ -145,7 +147,8 @@ describe('AttentionAnnouncer', () => {
     expect(logs.messages(50).join('\n')).toMatch(/invite it with \/invite @Leadloop/);
     now += 30_000;
     timers.fire();
-    await waitFor('the notice', () => notices().length === 1);
+    await waitFor('the notice to be recorded', () => attention.lastAnnouncement());
+    expect(notices()).toHaveLength(1);
     expect(attention.lastAnnouncement()).toEqual({ at: T0 + 30_000, throughId: 1 });
   });
 
