@@ -5,7 +5,13 @@ import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import { guessWho } from '../domain/attention.js';
 import type { LeadIssue } from '../domain/lead.js';
-import { interpretBody, type LeadMapping, PROFILE_NAMES, type ProfileName } from '../intake/index.js';
+import {
+  interpretBody,
+  type LeadMapping,
+  PROFILE_NAMES,
+  type ProfileName,
+  type VendorItem,
+} from '../intake/index.js';
 import {
   type AttentionInput,
   AttentionStore,
@@ -73,7 +79,8 @@ export type IngestSlot =
 /**
  * Group commit: the batches of requests that finish arriving in the same turn of the event loop
  * are stored in one transaction, so a burst of single-lead requests costs one fsync, not one
- * each. Every request still gets its 202 only after the commit that holds its leads.
+ * each. Every request still gets its 202 only after the commit that holds its leads and its
+ * needs-attention items.
  */
 export class GroupCommitter {
   private pending: {
@@ -268,10 +275,7 @@ export function ingestHandler(deps: IngestDeps) {
 }
 
 /** The 202's results in the body's order: each item's lead result or its needs-attention id. */
-function slots(
-  items: readonly { ok: boolean; reason?: string; issues?: LeadIssue[] }[],
-  stored: IntakeStored,
-) {
+function slots(items: readonly VendorItem[], stored: IntakeStored): IngestSlot[] {
   let lead = 0;
   let kept = 0;
   return items.map((item, index): IngestSlot => {
@@ -279,9 +283,9 @@ function slots(
     return {
       status: 'needs_attention',
       attentionId: String(stored.attentionIds[kept++]),
-      reason: item.reason ?? '',
+      reason: item.reason,
       // Indexed in the body, as in a 400.
-      issues: (item.issues ?? []).map((issue) => ({ ...issue, index })),
+      issues: item.issues.map((issue) => ({ ...issue, index })),
     };
   });
 }
