@@ -8,6 +8,18 @@ export interface CommandIo {
   stderr: Writable;
 }
 
+/**
+ * C0 and C1 control characters other than tab and line break. Lead data (names, campaigns,
+ * notes) reaches the terminal through commands; an escape sequence in it could recolour,
+ * retitle or rewrite the operator's terminal.
+ */
+const CONTROL = /[^\P{Cc}\t\n]/gu;
+
+export function terminalSafe(text: string): string {
+  return text.replace(CONTROL, '');
+}
+
+/** Every line a command prints goes through here, so no command prints a control character. */
 export function line(stream: Writable, text = ''): void {
-  stream.write(`${text}\n`);
+  stream.write(`${terminalSafe(text)}\n`);
 }
