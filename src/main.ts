@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '@slack/logger';
 import { type Clock, systemClock } from './clock.js';
 import type { RunConfig } from './config.js';
-import { appRoutes, createRouteServer } from './http/routes.js';
+import { appRoutes, createRouteServer, SERVER_TIMEOUTS } from './http/routes.js';
 import { DigestScheduler, DigestSender } from './jobs/digest.js';
 import { Poster } from './jobs/poster.js';
 import { PostUpdater } from './jobs/postUpdater.js';
@@ -23,6 +23,8 @@ const EVENT_ID_RETENTION_MS = 24 * 60 * 60_000;
 export interface RunningLeadloop {
   /** The port the HTTP server listens on (useful with PORT=0). */
   port: number;
+  /** The HTTP server (Bolt's in HTTP mode, the route server in Socket Mode). */
+  server: Server;
   store: Store;
   /** Stops accepting requests, lets the post in flight finish, closes the database. */
   stop(): Promise<void>;
@@ -110,7 +112,7 @@ export async function startLeadloop(
 
     let server: Server;
     if (httpReceiver) {
-      server = (await app.start(config.port)) as Server;
+      server = (await app.start(config.port, SERVER_TIMEOUTS)) as Server;
     } else {
       server = createRouteServer(routes);
       await listen(server, config.port);
@@ -135,6 +137,7 @@ export async function startLeadloop(
     let stopping: Promise<void> | undefined;
     return {
       port,
+      server,
       store,
       stop: () => {
         stopping ??= (async () => {
