@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '@slack/logger';
 import { type Clock, systemClock, type Timers } from './clock.js';
 import type { RunConfig } from './config.js';
-import { appRoutes, createRouteServer } from './http/routes.js';
+import { appRoutes, createRouteServer, SERVER_TIMEOUTS } from './http/routes.js';
 import { AttentionAnnouncer } from './jobs/attention.js';
 import { DigestScheduler, DigestSender } from './jobs/digest.js';
 import { Poster } from './jobs/poster.js';
@@ -25,6 +25,8 @@ const EVENT_ID_RETENTION_MS = 24 * 60 * 60_000;
 export interface RunningLeadloop {
   /** The port the HTTP server listens on (useful with PORT=0). */
   port: number;
+  /** The HTTP server (Bolt's in HTTP mode, the route server in Socket Mode). */
+  server: Server;
   store: Store;
   /** Stops accepting requests, lets the post in flight finish, closes the database. */
   stop(): Promise<void>;
@@ -120,7 +122,7 @@ export async function startLeadloop(
 
     let server: Server;
     if (httpReceiver) {
-      server = (await app.start(config.port)) as Server;
+      server = (await app.start(config.port, SERVER_TIMEOUTS)) as Server;
     } else {
       server = createRouteServer(routes);
       await listen(server, config.port);
@@ -146,6 +148,7 @@ export async function startLeadloop(
     let stopping: Promise<void> | undefined;
     return {
       port,
+      server,
       store,
       stop: () => {
         stopping ??= (async () => {

@@ -2,7 +2,6 @@ import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
 import type { Clock } from '../clock.js';
 import { type Config, parseConfig, readEnvironment } from '../config.js';
-import { terminalSafe } from '../domain/attention.js';
 import { type Column, textTable } from '../domain/textTable.js';
 import { UsageError } from '../errors.js';
 import { retryAttention } from '../services/attention.js';
@@ -40,7 +39,7 @@ function parseIds(values: readonly string[]): number[] {
     const id = /^#?(\d{1,15})$/.exec(value.trim())?.[1];
     if (id === undefined || Number(id) < 1) {
       throw new UsageError(
-        `"${terminalSafe(value)}" is not an item id: give the number from leadloop attention list, e.g. leadloop attention show 12`,
+        `"${value}" is not an item id: give the number from leadloop attention list, e.g. leadloop attention show 12`,
       );
     }
     return Number(id);
@@ -94,7 +93,7 @@ function list(ctx: AttentionContext): number {
     { title: 'WHY', value: (i) => i.reason, maxWidth: MAX_REASON },
   ];
   line(io.stdout, `${items.length} item(s) need attention, oldest first:`);
-  line(io.stdout, terminalSafe(textTable(columns, items)));
+  line(io.stdout, textTable(columns, items));
   line(io.stdout, '');
   line(
     io.stdout,
@@ -125,7 +124,7 @@ function show(ctx: AttentionContext, ids: number[]): number {
       prettyBody(item.raw),
       '',
     ];
-    line(io.stdout, terminalSafe(lines.join('\n')));
+    line(io.stdout, lines.join('\n'));
   }
   return code;
 }
@@ -189,7 +188,7 @@ function retry(ctx: AttentionContext, ids: number[] | 'all'): number {
         code = 1;
         break;
       case 'still_failing':
-        line(io.stdout, terminalSafe(`Item ${id}: still cannot be stored, kept open: ${report.reason}`));
+        line(io.stdout, `Item ${id}: still cannot be stored, kept open: ${report.reason}`);
         code = 1;
         break;
     }
@@ -219,7 +218,7 @@ export async function attentionCommand(args: string[], io: CommandIo, clock: Clo
   if (action === undefined)
     throw new UsageError('Say what to do: list, show ID, retry ID… (or --all), drop ID….');
   if (!['list', 'show', 'retry', 'drop'].includes(action)) {
-    throw new UsageError(`Unknown action "${terminalSafe(action)}": use list, show, retry or drop.`);
+    throw new UsageError(`Unknown action "${action}": use list, show, retry or drop.`);
   }
   if (all && action !== 'retry') throw new UsageError('--all goes with retry only.');
   if (action === 'list' && ids.length > 0)

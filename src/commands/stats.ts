@@ -1,3 +1,4 @@
+import { stringify } from 'csv-stringify/sync';
 import type { Clock } from '../clock.js';
 import { parseConfig, readEnvironment } from '../config.js';
 import { formatDuration } from '../domain/decision.js';
@@ -25,12 +26,6 @@ settings needed. --json prints the whole report for scripts; --csv prints the ta
 spreadsheet.
 
 ${STATS_USAGE}`;
-
-/** RFC 4180: quote a cell holding a comma, a quote or a line break. */
-function csvCell(value: string | number | undefined | null): string {
-  const text = value === undefined || value === null ? '' : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 function toCsv(report: StatsReport): string {
   const rows: (string | number | undefined | null)[][] = [];
@@ -99,7 +94,9 @@ function toCsv(report: StatsReport): string {
         ]);
       }
   }
-  return rows.map((r) => r.map(csvCell).join(',')).join('\n');
+  // A cell starting with = + - @ (a campaign named "=HYPERLINK(…)") would run as a formula in a
+  // spreadsheet: escape_formulas prefixes it with ' (OWASP's rule for CSV injection).
+  return stringify(rows, { escape_formulas: true, record_delimiter: 'unix', eof: false });
 }
 
 function toText(report: StatsReport): string {

@@ -73,21 +73,3 @@ export function topReasons(reasons: readonly string[], limit = 3): ReasonCount[]
     .sort((a, b) => b.count - a.count)
     .slice(0, limit);
 }
-
-/**
- * When the next announcement may go, given the last one: at most one an hour. Undefined last
- * means never announced: now.
- */
-export function nextAnnouncementAt(lastAnnouncedAt: number | undefined, everyMs: number): number {
-  return lastAnnouncedAt === undefined ? 0 : lastAnnouncedAt + everyMs;
-}
-
-/**
- * Text from outside (a vendor's body) made safe for a terminal: control characters (C0 except
- * newline and tab, DEL, C1, which can move the cursor or recolour the screen) and the Unicode
- * bidirectional overrides (which can make text read differently than it is) are removed.
- */
-export function terminalSafe(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '');
-}

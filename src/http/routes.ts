@@ -32,11 +32,17 @@ export function appRoutes(deps: IngestDeps): CustomRoute[] {
 }
 
 /**
+ * Node keeps a slow request open for 300 s by default; anyone can open one, before any token or
+ * signature is checked. Every request here is small (1 MiB at most), so a short bound costs nothing.
+ */
+export const SERVER_TIMEOUTS = { headersTimeout: 10_000, requestTimeout: 30_000 } as const;
+
+/**
  * In Socket Mode, Slack traffic goes over a WebSocket and Bolt has no HTTP server of ours to
  * mount routes on; this small server answers the same routes on PORT.
  */
 export function createRouteServer(routes: CustomRoute[]): Server {
-  return createServer((req, res) => {
+  return createServer(SERVER_TIMEOUTS, (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const route = routes.find((r) => r.path === path);
     if (!route) {

@@ -1,9 +1,11 @@
 import { App, type CustomRoute, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { Logger, LogLevel } from '@slack/logger';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
+import { type Clock, systemClock } from '../clock.js';
 import type { RunConfig } from '../config.js';
 import { SlackStartError } from '../errors.js';
 import { classifySlackError } from './errors.js';
+import { slackRequestGate } from './requestGate.js';
 
 /**
  * Calls made while a person waits (views.open, ephemerals, chat.update) fail fast instead of
@@ -63,7 +65,13 @@ export interface SlackApp {
  */
 export function createSlackApp(
   config: RunConfig,
-  deps: { logger: Logger; identity: BotIdentity; routes: CustomRoute[] },
+  deps: {
+    logger: Logger;
+    identity: BotIdentity;
+    routes: CustomRoute[];
+    /** Judges request timestamps: Slack signs with the real time, whatever clock the bot's domain runs on. */
+    wallClock?: Clock;
+  },
 ): SlackApp {
   const { logger, identity, routes } = deps;
   const clientOptions: WebClientOptions = { ...INTERACTIVE_CLIENT, slackApiUrl: config.slack.apiUrl };
@@ -92,6 +100,11 @@ export function createSlackApp(
     customRoutes: routes,
     // Ack first, work after: Slack wants a 2xx within 3 seconds.
     processBeforeResponse: false,
+  });
+  httpReceiver.requestListener = slackRequestGate(httpReceiver.requestListener, {
+    signingSecret: config.slack.signingSecret ?? '',
+    logger,
+    clock: deps.wallClock ?? systemClock,
   });
   return { app: new App({ ...common, receiver: httpReceiver }), httpReceiver };
 }

@@ -266,3 +266,56 @@ describe('leadloop stats', () => {
     );
   });
 });
+
+describe('leadloop stats with hostile lead data', () => {
+  // Campaign names and lead names come from marketing's systems: a spreadsheet must not run them
+  // as formulas, and a terminal must not obey escape sequences in them.
+  const FORMULA = '=HYPERLINK("http://evil.example","Webinar")';
+  const PLUS = '+1 Campaign';
+  const AT = '@SUM(A1:A2)';
+  const ESCAPES = 'Trade\u001b[2J\u001b]0;pwned\u0007 Show\u009b';
+  let hostile: ReturnType<typeof tempDir>;
+  let path: string;
+
+  beforeAll(() => {
+    hostile = tempDir();
+    path = join(hostile.dir, 'leadloop.db');
+    const now = Date.now();
+    const db = openDatabase(path);
+    try {
+      new Store(db).insertHistory(
+        historicalLeads(
+          [FORMULA, PLUS, AT, ESCAPES].map((campaign, i) => ({
+            name: `-2+3 Lead\u001b[31m${i}`,
+            campaign,
+            postedAt: now - (i + 1) * DAY,
+          })),
+        ),
+      );
+    } finally {
+      db.$client.close();
+    }
+  });
+  afterAll(() => hostile.cleanup());
+
+  const run = (...argv: string[]) => runLeadloop(argv, { DATABASE_PATH: path, TIMEZONE: ZONE }, hostile.dir);
+
+  it('--csv prefixes cells that a spreadsheet would run as formulas with an apostrophe', async () => {
+    const { code, stdout } = await run('stats', '--csv');
+    expect(code).toBe(0);
+    const campaigns = csvRecords(stdout).map((r) => r.campaign);
+    expect(campaigns).toEqual(expect.arrayContaining([`'${FORMULA}`, `'${PLUS}`, `'${AT}`]));
+    expect(campaigns.every((c) => !/^[=+\-@]/.test(c ?? ''))).toBe(true);
+    const pending = csvRecords((await run('stats', 'pending', '--csv')).stdout);
+    expect(pending.map((r) => r.who)).toContain("'-2+3 Lead[31m0");
+  });
+
+  it('terminal, CSV and JSON output carry no control characters from lead data', async () => {
+    for (const argv of [['stats'], ['stats', 'pending'], ['stats', '--csv'], ['stats', '--json']]) {
+      const { code, stdout } = await run(...argv);
+      expect(code, argv.join(' ')).toBe(0);
+      expect(stdout, argv.join(' ')).not.toMatch(/[^\P{Cc}\t\n]/u);
+    }
+    expect((await run('stats')).stdout).toContain('Trade[2J]0;pwned Show');
+  });
+});

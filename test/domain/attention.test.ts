@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { guessWho, terminalSafe, topReasons } from '../../src/domain/attention.js';
+import { guessWho, topReasons } from '../../src/domain/attention.js';
 
 describe('guessWho', () => {
   it('finds the email and name in a HubSpot v1 contact (properties with {"value"})', () => {
@@ -31,11 +31,5 @@ describe('topReasons', () => {
       { reason: 'b', count: 2 },
       { reason: 'c', count: 1 },
     ]);
-  });
-});
-
-describe('terminalSafe', () => {
-  it('removes escape sequences, C1 controls and bidi overrides but keeps newlines and tabs', () => {
-    expect(terminalSafe('a\u001b[31mred\u0007\u009b2J\u202eevil\n\tok')).toBe('a[31mred2Jevil\n\tok');
   });
 });
