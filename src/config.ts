@@ -35,6 +35,8 @@ export interface Config {
   rejectEmojis: string[];
   logLevel: LogLevel;
   rejectReasons: RejectReason[];
+  /** /healthz answers 503 when leads have waited this long and nothing was posted for as long. */
+  healthStallMinutes: number;
 }
 
 /** `run` needs everything to talk to Slack; `local` commands (migrate, import, stats) only need storage. */
@@ -154,6 +156,11 @@ const envSchema = z.object({
     }
     return parsed.data;
   }),
+  HEALTH_STALL_MINUTES: optionalText
+    .refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 10080), {
+      message: 'must be a whole number of minutes from 1 to 10080, e.g. 15',
+    })
+    .transform((v) => (v === undefined ? 15 : Number(v))),
   LOG_LEVEL: optionalText
     .refine((v) => v === undefined || (LOG_LEVELS as readonly string[]).includes(v.toLowerCase()), {
       message: `must be one of ${LOG_LEVELS.join(', ')}`,
@@ -232,6 +239,7 @@ export function parseConfig(env: Env, purpose: ConfigPurpose = 'run'): Config {
     rejectEmojis: e.REJECT_EMOJIS,
     logLevel: e.LOG_LEVEL,
     rejectReasons: e.REJECT_REASONS,
+    healthStallMinutes: e.HEALTH_STALL_MINUTES,
   };
 }
 

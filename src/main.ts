@@ -6,13 +6,17 @@ import type { RunConfig } from './config.js';
 import { appRoutes, createRouteServer, SERVER_TIMEOUTS } from './http/routes.js';
 import { DigestScheduler, DigestSender } from './jobs/digest.js';
 import { Poster } from './jobs/poster.js';
+import { PostingStatus } from './jobs/postingStatus.js';
 import { PostUpdater } from './jobs/postUpdater.js';
 import { registerListeners } from './listeners/index.js';
+import { createMetrics } from './metrics.js';
 import { DecisionService } from './services/decisions.js';
 import { StatsService } from './services/stats.js';
 import { createBackgroundClient, createSlackApp, verifyToken } from './slack/app.js';
+import { meteredFetch } from './slack/metered.js';
 import { openDatabase } from './storage/db.js';
 import { DigestStore } from './storage/digests.js';
+import { QueueStore } from './storage/queue.js';
 import { StatsStore } from './storage/stats.js';
 import { Store } from './storage/store.js';
 import { StatsThread } from './workers/statsRunner.js';
@@ -46,7 +50,19 @@ export async function startLeadloop(
   let statsThread: StatsThread | undefined;
 
   try {
-    const backgroundClient = createBackgroundClient(config, logger);
+    // Operator signals: the poster says whether posting works; /healthz and /metrics read it.
+    const postingStatus = new PostingStatus();
+    const queue = new QueueStore(db);
+    const metrics = createMetrics({
+      queue: () => {
+        const { depth, oldestReceivedAt } = queue.snapshot();
+        const waitedMs = oldestReceivedAt === undefined ? 0 : clock.now() - oldestReceivedAt;
+        return { depth, oldestAgeSeconds: Math.max(0, Math.floor(waitedMs / 1000)) };
+      },
+      posting: () => postingStatus.current(),
+    });
+    const slackFetch = meteredFetch(metrics, config.slack.apiUrl);
+    const backgroundClient = createBackgroundClient(config, logger, { fetch: slackFetch });
     const identity = await verifyToken(backgroundClient, config.slack.apiUrl);
     const postOptions = {
       acceptEmoji: config.acceptEmojis[0] ?? 'white_check_mark',
@@ -54,7 +70,7 @@ export async function startLeadloop(
       reasons: config.rejectReasons,
     };
     const poster = new Poster(
-      { store, client: backgroundClient, logger, clock },
+      { store, client: backgroundClient, logger, clock, metrics, status: postingStatus },
       { channel: config.leadsChannelId, post: postOptions },
     );
     const postUpdater = new PostUpdater({ store, client: backgroundClient, logger, clock }, postOptions);
@@ -64,10 +80,14 @@ export async function startLeadloop(
       logger,
       ingestToken: config.ingestToken,
       onQueued: () => poster.notify(),
+      metrics,
+      queue,
+      posting: postingStatus,
+      stallMs: config.healthStallMinutes * 60_000,
     });
-    const { app, httpReceiver } = createSlackApp(config, { logger, identity, routes });
+    const { app, httpReceiver } = createSlackApp(config, { logger, identity, routes, fetch: slackFetch });
     const decisions = new DecisionService(
-      { store, client: app.client, logger, clock, onPostChanged: () => postUpdater.notify() },
+      { store, client: app.client, logger, clock, metrics, onPostChanged: () => postUpdater.notify() },
       {
         acceptEmojis: config.acceptEmojis,
         rejectEmojis: config.rejectEmojis,
@@ -103,7 +123,7 @@ export async function startLeadloop(
       { channels: config.digestChannelIds, timezone: config.timezone, workspaceUrl: identity.url },
     );
     const digestScheduler = new DigestScheduler(
-      { sender: digestSender, digests, clock, logger },
+      { sender: digestSender, digests, clock, logger, metrics },
       { cron: config.digestCron, timezone: config.timezone },
     );
     app.error(async (error) => {
@@ -131,7 +151,7 @@ export async function startLeadloop(
     pruner.unref();
     const port = (server.address() as AddressInfo).port;
     logger.info(
-      `Leadloop is running (${config.slack.mode === 'http' ? `Slack events on http://localhost:${port}/slack/events, ` : 'Socket Mode, '}POST /leads ${config.ingestToken ? 'on' : 'off'}, GET /healthz) on port ${port}`,
+      `Leadloop is running (${config.slack.mode === 'http' ? `Slack events on http://localhost:${port}/slack/events, ` : 'Socket Mode, '}POST /leads ${config.ingestToken ? 'on' : 'off'}, GET /healthz, GET /metrics) on port ${port}`,
     );
 
     let stopping: Promise<void> | undefined;

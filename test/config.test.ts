@@ -82,6 +82,7 @@ describe('parseConfig defaults', () => {
         ACCEPT_EMOJIS: 'thumbsup',
         REJECT_EMOJIS: 'thumbsdown',
         LOG_LEVEL: 'DEBUG',
+        HEALTH_STALL_MINUTES: '30',
       },
       'run',
     );
@@ -95,6 +96,7 @@ describe('parseConfig defaults', () => {
     expect(config.acceptEmojis).toEqual(['thumbsup']);
     expect(config.rejectEmojis).toEqual(['thumbsdown']);
     expect(config.logLevel).toBe('debug');
+    expect(config.healthStallMinutes).toBe(30);
   });
 
   it('counts blank values as unset', () => {
@@ -113,6 +115,7 @@ describe('parseConfig defaults', () => {
         ACCEPT_EMOJIS: '',
         REJECT_EMOJIS: ' ',
         LOG_LEVEL: '',
+        HEALTH_STALL_MINUTES: ' ',
       },
       'run',
     );
@@ -129,6 +132,7 @@ describe('parseConfig defaults', () => {
     expect(config.acceptEmojis).toEqual(['white_check_mark', 'heavy_check_mark']);
     expect(config.rejectEmojis).toEqual(['x', 'no_entry_sign']);
     expect(config.logLevel).toBe('info');
+    expect(config.healthStallMinutes).toBe(15);
   });
 
   it('treats a blank required variable as missing', () => {
@@ -215,6 +219,8 @@ describe('parseConfig bad values', () => {
     ['DIGEST_CHANNEL_IDS', 'C0SALES001,#marketing', /C0123456789/],
     ['SALES_USER_IDS', 'bob', /U0123456789/],
     ['LOG_LEVEL', 'verbose', /info/],
+    ['HEALTH_STALL_MINUTES', '0', /e\.g\. 15/],
+    ['HEALTH_STALL_MINUTES', '2.5', /e\.g\. 15/],
     ['SLACK_BOT_TOKEN', 'xoxp-5555-Ur7UserTokenWq', /xoxb-/],
     ['SLACK_APP_TOKEN', 'xoxb-1-Wrong9AppToken', /xapp-/],
     ['SLACK_SIGNING_SECRET', 'short Yt5secret', /16 or more|e\.g\./],

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@slack/logger';
 import type { Clock } from '../clock.js';
 import { type LeadInput, parseLeadBatch } from '../domain/lead.js';
+import type { Metrics } from '../metrics.js';
 import type { IngestResult, Store } from '../storage/store.js';
 import { BodyTooLargeError, readBody, sendJson } from './respond.js';
 
@@ -16,6 +17,7 @@ export interface IngestDeps {
   ingestToken: string | undefined;
   /** Called after new leads are committed, to wake the poster. */
   onQueued: () => void;
+  metrics: Metrics;
 }
 
 /**
@@ -161,6 +163,10 @@ export function ingestHandler(deps: IngestDeps) {
       return;
     }
     sendJson(res, 202, { results });
-    if (results.some((r) => r.status === 'queued')) deps.onQueued();
+    const queued = results.filter((r) => r.status === 'queued').length;
+    if (queued > 0) deps.metrics.leadsReceived.inc({ result: 'queued' }, queued);
+    if (queued < results.length)
+      deps.metrics.leadsReceived.inc({ result: 'duplicate' }, results.length - queued);
+    if (queued > 0) deps.onQueued();
   };
 }
