@@ -35,6 +35,8 @@ export interface Config {
   rejectEmojis: string[];
   logLevel: LogLevel;
   rejectReasons: RejectReason[];
+  /** Days after which a lead's personal fields are erased (by received time); undefined keeps them. */
+  retentionDays: number | undefined;
 }
 
 /** `run` needs everything to talk to Slack; `local` commands (migrate, import, stats) only need storage. */
@@ -154,6 +156,12 @@ const envSchema = z.object({
     }
     return parsed.data;
   }),
+  RETENTION_DAYS: optionalText
+    .refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 36500), {
+      message:
+        'must be a whole number of days from 1 to 36500, e.g. 365 (leave it unset to keep personal fields forever)',
+    })
+    .transform((v) => (v === undefined ? undefined : Number(v))),
   LOG_LEVEL: optionalText
     .refine((v) => v === undefined || (LOG_LEVELS as readonly string[]).includes(v.toLowerCase()), {
       message: `must be one of ${LOG_LEVELS.join(', ')}`,
@@ -232,6 +240,7 @@ export function parseConfig(env: Env, purpose: ConfigPurpose = 'run'): Config {
     rejectEmojis: e.REJECT_EMOJIS,
     logLevel: e.LOG_LEVEL,
     rejectReasons: e.REJECT_REASONS,
+    retentionDays: e.RETENTION_DAYS,
   };
 }
 
