@@ -4,7 +4,7 @@ import type { RetentionStore } from '../storage/retention.js';
 import type { Store } from '../storage/store.js';
 
 const HOUR_MS = 60 * 60_000;
-const DAY_MS = 24 * HOUR_MS;
+export const DAY_MS = 24 * HOUR_MS;
 /** Slack retries a delivery for about 5 minutes; a day of event ids outlives that comfortably. */
 export const EVENT_ID_RETENTION_MS = DAY_MS;
 
