@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync, renameSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
@@ -64,6 +64,9 @@ export async function backupCommand(args: string[], io: CommandIo): Promise<numb
   const folder = dirname(destination);
   if (!existsSync(folder)) {
     throw new DatabaseFileError(`The folder ${folder} does not exist: create it first (mkdir -p ${folder}).`);
+  }
+  if (!statSync(folder).isDirectory()) {
+    throw new DatabaseFileError(`${folder} is a file, not a folder: choose a backup path inside a folder.`);
   }
   try {
     accessSync(folder, constants.W_OK);
