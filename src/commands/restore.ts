@@ -88,7 +88,11 @@ export async function restoreCommand(args: string[], io: CommandIo, clock: Clock
     fsyncPath(folder);
   } catch (error) {
     rmSync(incoming, { force: true });
-    throw fileError(error, `Cannot restore ${backup}`);
+    const kept =
+      aside && !existsSync(target)
+        ? ` (the database it was replacing is at ${aside}; rename it back to ${target})`
+        : '';
+    throw fileError(error, `Cannot restore ${backup}${kept}`);
   }
 
   line(
