@@ -1,10 +1,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@slack/logger';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, systemClock, systemTimers, type Timers } from './clock.js';
 import type { RunConfig } from './config.js';
 import { appRoutes, createRouteServer, SERVER_TIMEOUTS } from './http/routes.js';
 import { DigestScheduler, DigestSender } from './jobs/digest.js';
+import { Housekeeping } from './jobs/housekeeping.js';
 import { Poster } from './jobs/poster.js';
 import { PostingStatus } from './jobs/postingStatus.js';
 import { PostUpdater } from './jobs/postUpdater.js';
@@ -17,12 +18,10 @@ import { meteredFetch } from './slack/metered.js';
 import { openDatabase } from './storage/db.js';
 import { DigestStore } from './storage/digests.js';
 import { QueueStore } from './storage/queue.js';
+import { RetentionStore } from './storage/retention.js';
 import { StatsStore } from './storage/stats.js';
 import { Store } from './storage/store.js';
 import { StatsThread } from './workers/statsRunner.js';
-
-/** Slack retries a delivery for about 5 minutes; a day of event ids outlives that comfortably. */
-const EVENT_ID_RETENTION_MS = 24 * 60 * 60_000;
 
 export interface RunningLeadloop {
   /** The port the HTTP server listens on (useful with PORT=0). */
@@ -40,10 +39,11 @@ export interface RunningLeadloop {
  */
 export async function startLeadloop(
   config: RunConfig,
-  deps: { logger: Logger; clock?: Clock },
+  deps: { logger: Logger; clock?: Clock; timers?: Timers },
 ): Promise<RunningLeadloop> {
   const { logger } = deps;
   const clock = deps.clock ?? systemClock;
+  const timers = deps.timers ?? systemTimers;
   const db = openDatabase(config.databasePath);
   const store = new Store(db);
   const closeDb = () => db.$client.close();
@@ -141,14 +141,11 @@ export async function startLeadloop(
     poster.start();
     postUpdater.start();
     await digestScheduler.start();
-    const pruner = setInterval(() => {
-      try {
-        store.pruneSlackEvents(clock.now() - EVENT_ID_RETENTION_MS);
-      } catch (error) {
-        logger.error('Pruning handled Slack event ids failed', error);
-      }
-    }, 60 * 60_000);
-    pruner.unref();
+    const housekeeping = new Housekeeping(
+      { store, retention: new RetentionStore(db), clock, timers, logger },
+      { retentionDays: config.retentionDays },
+    );
+    housekeeping.start();
     const port = (server.address() as AddressInfo).port;
     logger.info(
       `Leadloop is running (${config.slack.mode === 'http' ? `Slack events on http://localhost:${port}/slack/events, ` : 'Socket Mode, '}POST /leads ${config.ingestToken ? 'on' : 'off'}, GET /healthz, GET /metrics) on port ${port}`,
@@ -162,8 +159,8 @@ export async function startLeadloop(
       stop: () => {
         stopping ??= (async () => {
           const closed = closeServer(server);
-          clearInterval(pruner);
           await Promise.all([
+            housekeeping.stop(),
             poster.stop(),
             postUpdater.stop(),
             digestScheduler.stop(),

@@ -53,6 +53,7 @@ describe('parseConfig defaults', () => {
       acceptEmojis: ['white_check_mark', 'heavy_check_mark'],
       rejectEmojis: ['x', 'no_entry_sign'],
       logLevel: 'info',
+      retentionDays: undefined,
     });
   });
 
@@ -226,6 +227,10 @@ describe('parseConfig bad values', () => {
     ['SLACK_SIGNING_SECRET', 'short Yt5secret', /16 or more|e\.g\./],
     ['SLACK_API_URL', 'slack.example.com/api', /https:\/\/slack\.com\/api\//],
     ['ACCEPT_EMOJIS', 'white check mark', /white_check_mark/],
+    ['RETENTION_DAYS', '0', /e\.g\. 365/],
+    ['RETENTION_DAYS', '30d', /e\.g\. 365/],
+    ['RETENTION_DAYS', '1.5', /e\.g\. 365/],
+    ['RETENTION_DAYS', '36501', /e\.g\. 365/],
   ];
 
   it.each(cases)(
@@ -279,6 +284,9 @@ describe('parseConfig bad values', () => {
     expect(parseConfig({ PORT: '65535' }, 'local').port).toBe(65535);
     expect(parseConfig({ DECISION_SLA_HOURS: '0.5' }, 'local').decisionSlaHours).toBe(0.5);
     expect(() => parseConfig({ PORT: '65536' }, 'local')).toThrow(ConfigError);
+    expect(parseConfig({ RETENTION_DAYS: '1' }, 'local').retentionDays).toBe(1);
+    expect(parseConfig({ RETENTION_DAYS: ' 36500 ' }, 'local').retentionDays).toBe(36500);
+    expect(parseConfig({ RETENTION_DAYS: '' }, 'local').retentionDays).toBeUndefined();
   });
 
   it('lists several bad values and missing variables together, one line each', () => {
