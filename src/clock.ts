@@ -6,8 +6,8 @@ export interface Clock {
 export const systemClock: Clock = { now: () => Date.now() };
 
 /**
- * Timers are a dependency too: background jobs wait through these, so tests can run the waits
- * themselves instead of sleeping or faking the global timers.
+ * Timers are a dependency too: a job that waits is handed them, so tests run it in virtual time
+ * (advance a fake clock and fire what is due) instead of waiting or patching globals.
  */
 export interface Timers {
   setTimeout(callback: () => void, ms: number): unknown;
@@ -15,6 +15,11 @@ export interface Timers {
 }
 
 export const systemTimers: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  setTimeout: (callback, ms) => {
+    const handle = setTimeout(callback, ms);
+    // A background timer must not keep a stopping process alive.
+    handle.unref();
+    return handle;
+  },
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };

@@ -42,6 +42,10 @@ export interface Config {
   rejectReasons: RejectReason[];
   /** How vendors' properties and columns feed lead fields (LEAD_MAPPING or leadloop.mapping.json). */
   leadMapping: LeadMapping;
+  /** /healthz answers 503 when leads have waited this long and nothing was posted for as long. */
+  healthStallMinutes: number;
+  /** Days after which a lead's personal fields are erased (by received time); undefined keeps them. */
+  retentionDays: number | undefined;
 }
 
 /** `run` needs everything to talk to Slack; `local` commands (migrate, import, stats) only need storage. */
@@ -165,6 +169,17 @@ const envSchema = z.object({
     }
     return parsed.data;
   }),
+  HEALTH_STALL_MINUTES: optionalText
+    .refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 10080), {
+      message: 'must be a whole number of minutes from 1 to 10080, e.g. 15',
+    })
+    .transform((v) => (v === undefined ? 15 : Number(v))),
+  RETENTION_DAYS: optionalText
+    .refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 36500), {
+      message:
+        'must be a whole number of days from 1 to 36500, e.g. 365 (leave it unset to keep personal fields forever)',
+    })
+    .transform((v) => (v === undefined ? undefined : Number(v))),
   LOG_LEVEL: optionalText
     .refine((v) => v === undefined || (LOG_LEVELS as readonly string[]).includes(v.toLowerCase()), {
       message: `must be one of ${LOG_LEVELS.join(', ')}`,
@@ -247,6 +262,8 @@ export function parseConfig(env: Env, purpose: ConfigPurpose = 'run'): Config {
     logLevel: e.LOG_LEVEL,
     rejectReasons: e.REJECT_REASONS,
     leadMapping: mapping.mapping,
+    healthStallMinutes: e.HEALTH_STALL_MINUTES,
+    retentionDays: e.RETENTION_DAYS,
   };
 }
 

@@ -33,3 +33,8 @@ export class CsvFormatError extends LeadloopError {
 export class StatsThreadError extends LeadloopError {
   readonly code = 'leadloop_stats_thread_error';
 }
+
+/** A database file that cannot be backed up, checked or restored; the message says what to do. */
+export class DatabaseFileError extends LeadloopError {
+  readonly code = 'leadloop_database_file_error';
+}

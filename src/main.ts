@@ -1,26 +1,29 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@slack/logger';
-import { type Clock, systemClock, type Timers } from './clock.js';
+import { type Clock, systemClock, systemTimers, type Timers } from './clock.js';
 import type { RunConfig } from './config.js';
 import { appRoutes, createRouteServer, SERVER_TIMEOUTS } from './http/routes.js';
 import { AttentionAnnouncer } from './jobs/attention.js';
 import { DigestScheduler, DigestSender } from './jobs/digest.js';
+import { Housekeeping } from './jobs/housekeeping.js';
 import { Poster } from './jobs/poster.js';
+import { PostingStatus } from './jobs/postingStatus.js';
 import { PostUpdater } from './jobs/postUpdater.js';
 import { registerListeners } from './listeners/index.js';
+import { createMetrics } from './metrics.js';
 import { DecisionService } from './services/decisions.js';
 import { StatsService } from './services/stats.js';
 import { createBackgroundClient, createSlackApp, verifyToken } from './slack/app.js';
+import { meteredFetch } from './slack/metered.js';
 import { AttentionStore } from './storage/attention.js';
 import { openDatabase } from './storage/db.js';
 import { DigestStore } from './storage/digests.js';
+import { QueueStore } from './storage/queue.js';
+import { RetentionStore } from './storage/retention.js';
 import { StatsStore } from './storage/stats.js';
 import { Store } from './storage/store.js';
 import { StatsThread } from './workers/statsRunner.js';
-
-/** Slack retries a delivery for about 5 minutes; a day of event ids outlives that comfortably. */
-const EVENT_ID_RETENTION_MS = 24 * 60 * 60_000;
 
 export interface RunningLeadloop {
   /** The port the HTTP server listens on (useful with PORT=0). */
@@ -42,13 +45,26 @@ export async function startLeadloop(
 ): Promise<RunningLeadloop> {
   const { logger } = deps;
   const clock = deps.clock ?? systemClock;
+  const timers = deps.timers ?? systemTimers;
   const db = openDatabase(config.databasePath);
   const store = new Store(db);
   const closeDb = () => db.$client.close();
   let statsThread: StatsThread | undefined;
 
   try {
-    const backgroundClient = createBackgroundClient(config, logger);
+    // Operator signals: the poster says whether posting works; /healthz and /metrics read it.
+    const postingStatus = new PostingStatus();
+    const queue = new QueueStore(db);
+    const metrics = createMetrics({
+      queue: () => {
+        const { depth, oldestReceivedAt } = queue.snapshot();
+        const waitedMs = oldestReceivedAt === undefined ? 0 : clock.now() - oldestReceivedAt;
+        return { depth, oldestAgeSeconds: Math.max(0, Math.floor(waitedMs / 1000)) };
+      },
+      posting: () => postingStatus.current(),
+    });
+    const slackFetch = meteredFetch(metrics, config.slack.apiUrl);
+    const backgroundClient = createBackgroundClient(config, logger, { fetch: slackFetch });
     const identity = await verifyToken(backgroundClient, config.slack.apiUrl);
     const postOptions = {
       acceptEmoji: config.acceptEmojis[0] ?? 'white_check_mark',
@@ -56,13 +72,13 @@ export async function startLeadloop(
       reasons: config.rejectReasons,
     };
     const poster = new Poster(
-      { store, client: backgroundClient, logger, clock },
+      { store, client: backgroundClient, logger, clock, metrics, status: postingStatus },
       { channel: config.leadsChannelId, post: postOptions },
     );
     const postUpdater = new PostUpdater({ store, client: backgroundClient, logger, clock }, postOptions);
     const attention = new AttentionStore(db);
     const announcer = new AttentionAnnouncer(
-      { attention, client: backgroundClient, logger, clock, timers: deps.timers },
+      { attention, client: backgroundClient, logger, clock, timers },
       { channel: config.attentionChannelId ?? config.leadsChannelId },
     );
     const routes = appRoutes({
@@ -74,10 +90,14 @@ export async function startLeadloop(
       attention,
       onAttention: () => announcer.notify(),
       intake: { mapping: config.leadMapping, timezone: config.timezone },
+      metrics,
+      queue,
+      posting: postingStatus,
+      stallMs: config.healthStallMinutes * 60_000,
     });
-    const { app, httpReceiver } = createSlackApp(config, { logger, identity, routes });
+    const { app, httpReceiver } = createSlackApp(config, { logger, identity, routes, fetch: slackFetch });
     const decisions = new DecisionService(
-      { store, client: app.client, logger, clock, onPostChanged: () => postUpdater.notify() },
+      { store, client: app.client, logger, clock, metrics, onPostChanged: () => postUpdater.notify() },
       {
         acceptEmojis: config.acceptEmojis,
         rejectEmojis: config.rejectEmojis,
@@ -113,7 +133,7 @@ export async function startLeadloop(
       { channels: config.digestChannelIds, timezone: config.timezone, workspaceUrl: identity.url },
     );
     const digestScheduler = new DigestScheduler(
-      { sender: digestSender, digests, clock, logger },
+      { sender: digestSender, digests, clock, logger, metrics },
       { cron: config.digestCron, timezone: config.timezone },
     );
     app.error(async (error) => {
@@ -132,17 +152,14 @@ export async function startLeadloop(
     postUpdater.start();
     announcer.start();
     await digestScheduler.start();
-    const pruner = setInterval(() => {
-      try {
-        store.pruneSlackEvents(clock.now() - EVENT_ID_RETENTION_MS);
-      } catch (error) {
-        logger.error('Pruning handled Slack event ids failed', error);
-      }
-    }, 60 * 60_000);
-    pruner.unref();
+    const housekeeping = new Housekeeping(
+      { store, retention: new RetentionStore(db), clock, timers, logger },
+      { retentionDays: config.retentionDays },
+    );
+    housekeeping.start();
     const port = (server.address() as AddressInfo).port;
     logger.info(
-      `Leadloop is running (${config.slack.mode === 'http' ? `Slack events on http://localhost:${port}/slack/events, ` : 'Socket Mode, '}POST /leads ${config.ingestToken ? 'on' : 'off'}, GET /healthz) on port ${port}`,
+      `Leadloop is running (${config.slack.mode === 'http' ? `Slack events on http://localhost:${port}/slack/events, ` : 'Socket Mode, '}POST /leads ${config.ingestToken ? 'on' : 'off'}, GET /healthz, GET /metrics) on port ${port}`,
     );
 
     let stopping: Promise<void> | undefined;
@@ -153,8 +170,8 @@ export async function startLeadloop(
       stop: () => {
         stopping ??= (async () => {
           const closed = closeServer(server);
-          clearInterval(pruner);
           await Promise.all([
+            housekeeping.stop(),
             poster.stop(),
             postUpdater.stop(),
             announcer.stop(),

@@ -53,6 +53,7 @@ describe('parseConfig defaults', () => {
       acceptEmojis: ['white_check_mark', 'heavy_check_mark'],
       rejectEmojis: ['x', 'no_entry_sign'],
       logLevel: 'info',
+      retentionDays: undefined,
     });
   });
 
@@ -82,6 +83,7 @@ describe('parseConfig defaults', () => {
         ACCEPT_EMOJIS: 'thumbsup',
         REJECT_EMOJIS: 'thumbsdown',
         LOG_LEVEL: 'DEBUG',
+        HEALTH_STALL_MINUTES: '30',
       },
       'run',
     );
@@ -95,6 +97,7 @@ describe('parseConfig defaults', () => {
     expect(config.acceptEmojis).toEqual(['thumbsup']);
     expect(config.rejectEmojis).toEqual(['thumbsdown']);
     expect(config.logLevel).toBe('debug');
+    expect(config.healthStallMinutes).toBe(30);
   });
 
   it('counts blank values as unset', () => {
@@ -113,6 +116,7 @@ describe('parseConfig defaults', () => {
         ACCEPT_EMOJIS: '',
         REJECT_EMOJIS: ' ',
         LOG_LEVEL: '',
+        HEALTH_STALL_MINUTES: ' ',
       },
       'run',
     );
@@ -129,6 +133,7 @@ describe('parseConfig defaults', () => {
     expect(config.acceptEmojis).toEqual(['white_check_mark', 'heavy_check_mark']);
     expect(config.rejectEmojis).toEqual(['x', 'no_entry_sign']);
     expect(config.logLevel).toBe('info');
+    expect(config.healthStallMinutes).toBe(15);
   });
 
   it('treats a blank required variable as missing', () => {
@@ -215,11 +220,17 @@ describe('parseConfig bad values', () => {
     ['DIGEST_CHANNEL_IDS', 'C0SALES001,#marketing', /C0123456789/],
     ['SALES_USER_IDS', 'bob', /U0123456789/],
     ['LOG_LEVEL', 'verbose', /info/],
+    ['HEALTH_STALL_MINUTES', '0', /e\.g\. 15/],
+    ['HEALTH_STALL_MINUTES', '2.5', /e\.g\. 15/],
     ['SLACK_BOT_TOKEN', 'xoxp-5555-Ur7UserTokenWq', /xoxb-/],
     ['SLACK_APP_TOKEN', 'xoxb-1-Wrong9AppToken', /xapp-/],
     ['SLACK_SIGNING_SECRET', 'short Yt5secret', /16 or more|e\.g\./],
     ['SLACK_API_URL', 'slack.example.com/api', /https:\/\/slack\.com\/api\//],
     ['ACCEPT_EMOJIS', 'white check mark', /white_check_mark/],
+    ['RETENTION_DAYS', '0', /e\.g\. 365/],
+    ['RETENTION_DAYS', '30d', /e\.g\. 365/],
+    ['RETENTION_DAYS', '1.5', /e\.g\. 365/],
+    ['RETENTION_DAYS', '36501', /e\.g\. 365/],
   ];
 
   it.each(cases)(
@@ -273,6 +284,9 @@ describe('parseConfig bad values', () => {
     expect(parseConfig({ PORT: '65535' }, 'local').port).toBe(65535);
     expect(parseConfig({ DECISION_SLA_HOURS: '0.5' }, 'local').decisionSlaHours).toBe(0.5);
     expect(() => parseConfig({ PORT: '65536' }, 'local')).toThrow(ConfigError);
+    expect(parseConfig({ RETENTION_DAYS: '1' }, 'local').retentionDays).toBe(1);
+    expect(parseConfig({ RETENTION_DAYS: ' 36500 ' }, 'local').retentionDays).toBe(36500);
+    expect(parseConfig({ RETENTION_DAYS: '' }, 'local').retentionDays).toBeUndefined();
   });
 
   it('lists several bad values and missing variables together, one line each', () => {

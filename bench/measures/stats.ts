@@ -469,7 +469,7 @@ function loggedErrors(): string[] {
   if (!existsSync(path)) return [];
   return readFileSync(path, 'utf8')
     .split('\n')
-    .filter((line) => line.includes('"level":50'))
+    .filter((line) => line.includes('"level":"error"'))
     .map((line) => {
       try {
         const entry = JSON.parse(line) as {

@@ -73,6 +73,9 @@ async function startRoutes(env: Env, logDestination: DestinationStream | undefin
   const { appRoutes, createRouteServer } = await import('../../src/http/routes.js');
   const { openDatabase } = await import('../../src/storage/db.js');
   const { Store } = await import('../../src/storage/store.js');
+  const { QueueStore } = await import('../../src/storage/queue.js');
+  const { PostingStatus } = await import('../../src/jobs/postingStatus.js');
+  const { createMetrics } = await import('../../src/metrics.js');
   const config = parseConfig(env, 'local');
   const logger = createLogger(config.logLevel, logDestination);
   const db = openDatabase(config.databasePath);
@@ -82,6 +85,8 @@ async function startRoutes(env: Env, logDestination: DestinationStream | undefin
   for (const pragma of (env.BENCH_PRAGMAS ?? '').split(',').filter(Boolean)) {
     db.$client.pragma(pragma.replace(/[^A-Za-z0-9_=-]/g, ''));
   }
+  const queue = new QueueStore(db);
+  const posting = new PostingStatus();
   const routes = appRoutes({
     store: new Store(db),
     clock: systemClock,
@@ -89,6 +94,16 @@ async function startRoutes(env: Env, logDestination: DestinationStream | undefin
     ingestToken: config.ingestToken,
     onQueued: () => {},
     intake: { mapping: config.leadMapping, timezone: config.timezone },
+    queue,
+    posting,
+    stallMs: config.healthStallMinutes * 60_000,
+    metrics: createMetrics(
+      {
+        queue: () => ({ depth: queue.snapshot().depth, oldestAgeSeconds: 0 }),
+        posting: () => posting.current(),
+      },
+      { processMetrics: false },
+    ),
   });
   const server = createRouteServer(routes);
   const port = await listen(server);

@@ -1,12 +1,15 @@
 import { systemClock } from '../clock.js';
 import { ConfigError, LeadloopError, UsageError } from '../errors.js';
 import { ATTENTION_HELP, attentionCommand } from './attention.js';
+import { BACKUP_HELP, backupCommand } from './backup.js';
 import { DIGEST_HELP, digestCommand } from './digest.js';
 import { DOCTOR_HELP, doctorCommand } from './doctor.js';
 import { IMPORT_HELP, importCommand } from './import.js';
 import { type CommandIo, line } from './io.js';
 import { MIGRATE_HELP, migrateCommand } from './migrate.js';
 import { RECONCILE_HELP, reconcileCommand } from './reconcile.js';
+import { RESTORE_HELP, restoreCommand } from './restore.js';
+import { RETENTION_HELP, retentionCommand } from './retention.js';
 import { START_HELP, startCommand } from './start.js';
 import { STATS_HELP, statsCommand } from './stats.js';
 
@@ -23,6 +26,9 @@ Commands:
   stats [words] [--json|--csv]  acceptance rates by campaign, as /leadstats shows them
   digest --dry-run|--send [--week 2026-W47] [--force]  the weekly digest: print it, or send it now
   doctor                 check the configuration against Slack and this machine, and say what to fix
+  backup <file> [--force]  copy the database to <file>, safely while the bot runs, and check the copy
+  restore <file>         replace the database with a backup (stop the bot first); the old one is kept aside
+  retention [--dry-run]  erase now the personal fields of leads older than RETENTION_DAYS
   help [command]         show help for a command
 
 Configuration is read from the environment and .env; see .env.example.`;
@@ -36,6 +42,9 @@ const HELP: Record<string, string> = {
   stats: STATS_HELP,
   digest: DIGEST_HELP,
   doctor: DOCTOR_HELP,
+  backup: BACKUP_HELP,
+  restore: RESTORE_HELP,
+  retention: RETENTION_HELP,
 };
 
 export async function runCli(argv: string[], io: CommandIo, signals: NodeJS.EventEmitter): Promise<number> {
@@ -62,6 +71,12 @@ export async function runCli(argv: string[], io: CommandIo, signals: NodeJS.Even
         return await reconcileCommand(args, io, systemClock);
       case 'doctor':
         return await doctorCommand(args, io);
+      case 'backup':
+        return await backupCommand(args, io);
+      case 'restore':
+        return await restoreCommand(args, io, systemClock);
+      case 'retention':
+        return await retentionCommand(args, io, systemClock);
       case undefined:
       case 'help':
       case '--help':

@@ -1,9 +1,23 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Store } from '../storage/store.js';
+import type { Clock } from '../clock.js';
+import { healthReport } from '../domain/health.js';
+import type { PostingStatus } from '../jobs/postingStatus.js';
+import type { QueueSnapshot, QueueStore } from '../storage/queue.js';
 import { sendJson } from './respond.js';
 
-/** GET /healthz: 200 with the posting queue depth, or 503 when the database cannot be read. */
-export function healthHandler(deps: { store: Store }) {
+export interface HealthDeps {
+  queue: QueueStore;
+  posting: PostingStatus;
+  clock: Clock;
+  /** Leads waiting this long, with no post for as long, make /healthz answer 503. */
+  stallMs: number;
+}
+
+/**
+ * GET /healthz: 200 when all is well; 503 when a person is needed (the database cannot be read,
+ * Slack refuses the setup, or posting has stalled), with what is wrong in the body.
+ */
+export function healthHandler(deps: HealthDeps) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendJson(
@@ -14,10 +28,18 @@ export function healthHandler(deps: { store: Store }) {
       );
       return;
     }
+    let queue: QueueSnapshot | undefined;
     try {
-      sendJson(res, 200, { ok: true, db: 'ok', queue: deps.store.queueDepth() });
+      queue = deps.queue.snapshot();
     } catch {
-      sendJson(res, 503, { ok: false, db: 'error', queue: null });
+      queue = undefined;
     }
+    const { status, body } = healthReport({
+      now: deps.clock.now(),
+      queue,
+      posting: deps.posting.current(),
+      stallMs: deps.stallMs,
+    });
+    sendJson(res, status, body);
   };
 }

@@ -12,6 +12,7 @@ import {
   type ProfileName,
   type VendorItem,
 } from '../intake/index.js';
+import type { Metrics } from '../metrics.js';
 import {
   type AttentionInput,
   AttentionStore,
@@ -37,6 +38,7 @@ export interface IngestDeps {
   onAttention?: () => void;
   /** How vendors' bodies are read: the admin mapping, and the zone of times without an offset. */
   intake: { mapping: LeadMapping; timezone: string };
+  metrics: Metrics;
 }
 
 /** `?profile=` names the sender's shape; `?campaign=` is the campaign of leads that name none. */
@@ -264,10 +266,16 @@ export function ingestHandler(deps: IngestDeps) {
     const results: IngestSlot[] =
       interpretation.kind === 'native' ? stored.results : slots(interpretation.items, stored);
     sendJson(res, 202, { results });
-    if (stored.results.some((r) => r.status === 'queued')) deps.onQueued();
-    if (interpretation.kind === 'vendor' && stored.attentionIds.length > 0) {
+    const queued = stored.results.filter((r) => r.status === 'queued').length;
+    const kept = stored.attentionIds.length;
+    if (queued > 0) deps.metrics.leadsReceived.inc({ result: 'queued' }, queued);
+    if (queued < stored.results.length)
+      deps.metrics.leadsReceived.inc({ result: 'duplicate' }, stored.results.length - queued);
+    if (kept > 0) deps.metrics.leadsReceived.inc({ result: 'needs_attention' }, kept);
+    if (queued > 0) deps.onQueued();
+    if (interpretation.kind === 'vendor' && kept > 0) {
       logger.warn(
-        `${stored.attentionIds.length} lead(s) of a ${interpretation.profile} body could not be stored; kept as needing attention (leadloop attention list)`,
+        `${kept} lead(s) of a ${interpretation.profile} body could not be stored; kept as needing attention (leadloop attention list)`,
       );
       deps.onAttention?.();
     }

@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { CustomRoute } from '@slack/bolt';
 import type { Logger } from '@slack/logger';
-import { healthHandler } from './health.js';
+import { type HealthDeps, healthHandler } from './health.js';
 import { type IngestDeps, ingestHandler } from './ingest.js';
+import { metricsHandler } from './metrics.js';
 import { sendJson } from './respond.js';
 
 const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
@@ -23,11 +24,21 @@ function guarded(name: string, handler: Handler, logger: Logger): CustomRoute['h
   };
 }
 
-/** `POST /leads` and `GET /healthz`, served beside Slack's endpoint on the app's one HTTP server. */
-export function appRoutes(deps: IngestDeps): CustomRoute[] {
+export type AppRouteDeps = IngestDeps & HealthDeps;
+
+/**
+ * `POST /leads`, `GET /healthz` and `GET /metrics`, served beside Slack's endpoint on the app's
+ * one HTTP server.
+ */
+export function appRoutes(deps: AppRouteDeps): CustomRoute[] {
   return [
     { path: '/leads', method: ALL_METHODS, handler: guarded('/leads', ingestHandler(deps), deps.logger) },
     { path: '/healthz', method: ALL_METHODS, handler: guarded('/healthz', healthHandler(deps), deps.logger) },
+    {
+      path: '/metrics',
+      method: ALL_METHODS,
+      handler: guarded('/metrics', metricsHandler(deps), deps.logger),
+    },
   ];
 }
 

@@ -4,6 +4,7 @@ import { createTask, type ScheduledTask } from 'node-cron';
 import type { Clock } from '../clock.js';
 import type { Digest } from '../domain/digest.js';
 import { lastFullWeek } from '../domain/period.js';
+import type { Metrics } from '../metrics.js';
 import { renderDigestChart } from '../report/chart.js';
 import { digestFor } from '../services/digest.js';
 import type { StatsService } from '../services/stats.js';
@@ -113,6 +114,7 @@ export class DigestSender {
         this.deps.digests.markFailed(digest.isoWeek, channel, failure.code);
         logger.error(
           `The ${digest.isoWeek} digest could not be sent to ${channel}: ${why} It will be retried.`,
+          { code: failure.code, method: 'chat.postMessage', channel },
         );
         outcomes.push({ channel, status: 'failed', error: failure.code });
       }
@@ -145,6 +147,7 @@ export class DigestSender {
       const failure = classifySlackError(error, { channel });
       this.deps.logger.warn(
         `The ${digest.isoWeek} digest went to ${channel} without its chart (${failure.kind === 'misconfigured' ? failure.fix : failure.code})`,
+        { code: failure.code, method: 'filesUploadV2', channel },
       );
       return false;
     }
@@ -164,8 +167,14 @@ export class DigestSender {
           (m.metadata.event_payload as { week?: unknown } | undefined)?.week === week,
       )?.ts;
     } catch (error) {
+      const { code } = classifySlackError(error);
       this.deps.logger.warn(
-        `Cannot check whether the ${week} digest reached ${channel} (${classifySlackError(error).code}); sending it`,
+        `Cannot check whether the ${week} digest reached ${channel} (${code}); sending it`,
+        {
+          code,
+          method: 'conversations.history',
+          channel,
+        },
       );
       return undefined;
     }
@@ -182,7 +191,13 @@ export class DigestScheduler {
   private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly deps: { sender: DigestSender; digests: DigestStore; clock: Clock; logger: Logger },
+    private readonly deps: {
+      sender: DigestSender;
+      digests: DigestStore;
+      clock: Clock;
+      logger: Logger;
+      metrics: Metrics;
+    },
     private readonly settings: { cron: string; timezone: string; retryEveryMs?: number },
   ) {}
 
@@ -225,6 +240,7 @@ export class DigestScheduler {
         if (failed.length === 0) return [];
       }
       const outcomes = await sender.send({ isoWeek });
+      for (const outcome of outcomes) this.deps.metrics.digestSends.inc({ outcome: outcome.status });
       const sent = outcomes.filter((o) => o.status === 'sent').map((o) => o.channel);
       if (sent.length > 0) logger.info(`Sent the ${isoWeek} digest (${reason}) to ${sent.join(', ')}`);
       return outcomes;

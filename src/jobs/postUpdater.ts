@@ -64,6 +64,7 @@ export class PostUpdater extends QueueWorker {
       return 0;
     } catch (error) {
       const failure = classifySlackError(error, { channel: post.channel });
+      const fields = { code: failure.code, method: 'chat.update', channel: post.channel, leadId: post.id };
       if (failure.kind === 'rate_limited') {
         this.holdUntil = clock.now() + failure.retryAfterMs;
         this.bucket.holdUntil(this.holdUntil);
@@ -71,12 +72,14 @@ export class PostUpdater extends QueueWorker {
         store.markRendered(post.id, post.postVersion);
         logger.warn(
           `Cannot update the post of lead ${post.id} (${failure.code}); its decisions are still recorded.`,
+          fields,
         );
       } else {
         this.failures += 1;
         this.holdUntil = clock.now() + Math.min(60_000, 500 * 2 ** Math.min(this.failures, 7));
         logger.warn(
           `Updating the post of lead ${post.id} failed (${failure.kind === 'misconfigured' ? failure.fix : failure.code}); retrying`,
+          fields,
         );
       }
       return 0;

@@ -2,10 +2,12 @@ import type { Logger } from '@slack/logger';
 import type { WebClient } from '@slack/web-api';
 import type { Clock } from '../clock.js';
 import { TokenBucket } from '../domain/pacing.js';
+import type { Metrics } from '../metrics.js';
 import { type LeadPostOptions, leadPost } from '../slack/blocks/leadPost.js';
 import { classifySlackError, type SlackFailure } from '../slack/errors.js';
 import { LEAD_POST_EVENT_TYPE } from '../slack/ids.js';
 import type { DueLead, Store } from '../storage/store.js';
+import type { PostingStatus } from './postingStatus.js';
 import { QueueWorker } from './worker.js';
 
 export interface PosterOptions {
@@ -27,7 +29,12 @@ export interface PosterDeps {
   client: WebClient;
   logger: Logger;
   clock: Clock;
+  metrics: Metrics;
+  /** Where the poster says whether posting works (read by /healthz and /metrics). */
+  status: PostingStatus;
 }
+
+type SlackMethod = 'chat.postMessage' | 'conversations.history';
 
 const IDLE_POLL_MS = 2_000;
 
@@ -47,8 +54,6 @@ export function tsToMs(ts: string): number {
 export class Poster extends QueueWorker {
   private readonly bucket: TokenBucket;
   private readonly opts: Required<PosterOptions>;
-  /** The configuration problem last reported, so each is logged once, not once per lead. */
-  private reportedProblem: string | undefined;
   private channelRestUntil = 0;
 
   constructor(
@@ -100,20 +105,25 @@ export class Poster extends QueueWorker {
       });
       const ts = result.ts ?? '';
       store.markPosted(lead.id, { channel: result.channel ?? channel, ts, postedAt: tsToMs(ts) });
+      this.deps.metrics.leadsPosted.inc();
       this.recovered();
       logger.debug(`Posted lead ${lead.id} to ${channel} (ts ${ts})`);
     } catch (error) {
-      this.handleFailure(lead, classifySlackError(error, { channel }), 'send');
+      const failure = classifySlackError(error, { channel });
+      this.deps.metrics.postFailures.inc({ code: failure.code });
+      this.handleFailure(lead, failure, 'chat.postMessage');
     }
   }
 
   /**
-   * `stage` says what failed: the send itself (the lead was not posted unless the failure is
+   * `method` says what failed: the send itself (the lead was not posted unless the failure is
    * uncertain) or the history check of a post in doubt (the lead stays in doubt whatever happens).
    */
-  private handleFailure(lead: DueLead, failure: SlackFailure, stage: 'send' | 'check'): void {
+  private handleFailure(lead: DueLead, failure: SlackFailure, method: SlackMethod): void {
     const { store, clock, logger } = this.deps;
     const now = clock.now();
+    const stage = method === 'chat.postMessage' ? 'send' : 'check';
+    const fields = { code: failure.code, method, channel: this.opts.channel, leadId: lead.id };
     const retryAt = (at: number) =>
       stage === 'check' || failure.kind === 'uncertain'
         ? store.markInDoubt(lead.id, at, failure.code)
@@ -124,15 +134,17 @@ export class Poster extends QueueWorker {
         retryAt(now + failure.retryAfterMs);
         logger.warn(
           `Slack rate-limited the lead poster; waiting ${failure.retryAfterMs / 1000} s as asked (Retry-After)`,
+          fields,
         );
         return;
       case 'misconfigured':
         this.channelRestUntil = now + this.opts.misconfiguredRetryMs;
         retryAt(this.channelRestUntil);
-        if (this.reportedProblem !== failure.code) {
-          this.reportedProblem = failure.code;
+        // Logged once per problem, not once per lead: /healthz and /metrics show it meanwhile.
+        if (this.deps.status.blocked(failure.code, failure.fix, now)) {
           logger.error(
             `Cannot post leads: ${failure.fix} Leads stay queued and are retried every ${this.opts.misconfiguredRetryMs / 1000} s.`,
+            fields,
           );
         }
         return;
@@ -142,13 +154,17 @@ export class Poster extends QueueWorker {
           return;
         }
         store.markPostFailed(lead.id, failure.code);
-        logger.error(`Slack refused the post for lead ${lead.id} (${failure.code}); it will not be retried.`);
+        logger.error(
+          `Slack refused the post for lead ${lead.id} (${failure.code}); it will not be retried.`,
+          fields,
+        );
         return;
       case 'uncertain': {
         const backoff = this.backoff(lead.postAttempts);
         retryAt(now + backoff);
         logger.warn(
           `Posting lead ${lead.id} failed (${failure.code}); checking whether it arrived, then retrying, in ${Math.round(backoff / 1000)} s`,
+          fields,
         );
         return;
       }
@@ -194,18 +210,22 @@ export class Poster extends QueueWorker {
       if (failure.kind === 'misconfigured' && failure.code === 'missing_scope') {
         logger.warn(
           `Cannot check whether lead ${lead.id} was already posted (${failure.fix}); posting it again, which may duplicate it.`,
+          { code: failure.code, method: 'conversations.history', channel, leadId: lead.id },
         );
         store.markPostRetry(lead.id, clock.now(), failure.code);
         return;
       }
-      this.handleFailure(lead, failure, 'check');
+      this.handleFailure(lead, failure, 'conversations.history');
     }
   }
 
   private recovered(): void {
-    if (this.reportedProblem !== undefined) {
-      this.deps.logger.info(`Posting leads works again (the earlier ${this.reportedProblem} is resolved)`);
-      this.reportedProblem = undefined;
+    const ended = this.deps.status.ok();
+    if (ended !== undefined) {
+      this.deps.logger.info(`Posting leads works again (the earlier ${ended} is resolved)`, {
+        resolved: ended,
+        channel: this.opts.channel,
+      });
     }
     this.channelRestUntil = 0;
   }

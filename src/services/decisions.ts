@@ -9,10 +9,11 @@ import {
   verdictForReaction,
 } from '../domain/decision.js';
 import type { RejectReason } from '../domain/reasons.js';
+import type { Metrics } from '../metrics.js';
 import { who } from '../slack/blocks/leadPost.js';
 import { type RejectModalMetadata, reasonPrompt, rejectModal } from '../slack/blocks/rejectReason.js';
 import { classifySlackError } from '../slack/errors.js';
-import type { Store } from '../storage/store.js';
+import type { DecisionOutcome, NewDecision, Store } from '../storage/store.js';
 
 export interface DecisionSettings extends DecisionRules {
   reasons: readonly RejectReason[];
@@ -25,6 +26,7 @@ export interface DecisionDeps {
   client: WebClient;
   logger: Logger;
   clock: Clock;
+  metrics: Metrics;
   /** A lead's post must be re-rendered (the post updater picks it up). */
   onPostChanged: () => void;
 }
@@ -84,16 +86,18 @@ export class DecisionService {
       await this.tellNotAllowed(target.lead.id, input.user, target.channel);
       return;
     }
-    const outcome = await this.deps.store.soon((store) =>
-      store.recordDecision({
-        leadId: target.lead.id,
-        userId: input.user,
-        verdict,
-        source: 'reaction',
-        reaction: baseEmoji(input.reaction),
-        decidedAt: slackTsMs(input.eventTs) ?? this.deps.clock.now(),
-        eventId: input.eventId,
-      }),
+    const decision: NewDecision = {
+      leadId: target.lead.id,
+      userId: input.user,
+      verdict,
+      source: 'reaction',
+      reaction: baseEmoji(input.reaction),
+      decidedAt: slackTsMs(input.eventTs) ?? this.deps.clock.now(),
+      eventId: input.eventId,
+    };
+    const outcome = this.counted(
+      decision,
+      await this.deps.store.soon((store) => store.recordDecision(decision)),
     );
     if (!outcome) return;
     this.deps.onPostChanged();
@@ -114,6 +118,7 @@ export class DecisionService {
         eventId: input.eventId,
       }),
     );
+    if (!outcome) this.deps.metrics.slackEventDuplicates.inc();
     if (outcome?.changed) this.deps.onPostChanged();
   }
 
@@ -123,14 +128,16 @@ export class DecisionService {
       if (input.channel) await this.tellNotAllowed(input.leadId, input.userId, input.channel);
       return;
     }
-    const outcome = await this.deps.store.soon((store) =>
-      store.recordDecision({
-        leadId: input.leadId,
-        userId: input.userId,
-        verdict: 'accept',
-        source: 'button',
-        decidedAt: this.deps.clock.now(),
-      }),
+    const decision: NewDecision = {
+      leadId: input.leadId,
+      userId: input.userId,
+      verdict: 'accept',
+      source: 'button',
+      decidedAt: this.deps.clock.now(),
+    };
+    const outcome = this.counted(
+      decision,
+      await this.deps.store.soon((store) => store.recordDecision(decision)),
     );
     if (outcome?.changed) this.deps.onPostChanged();
   }
@@ -239,7 +246,7 @@ export class DecisionService {
       if (outcome.changed) this.deps.onPostChanged();
       return { ok: true };
     }
-    const outcome = this.deps.store.recordDecision({
+    const decision: NewDecision = {
       leadId: input.metadata.leadId,
       userId: input.userId,
       verdict: 'reject',
@@ -247,7 +254,8 @@ export class DecisionService {
       reason: reason.key,
       note,
       decidedAt: this.deps.clock.now(),
-    });
+    };
+    const outcome = this.counted(decision, this.deps.store.recordDecision(decision));
     if (outcome?.changed) this.deps.onPostChanged();
     return { ok: true };
   }
@@ -260,6 +268,17 @@ export class DecisionService {
     if (metadata.via === 'prompt' && metadata.responseUrl) {
       await respondTo(metadata.responseUrl, { delete_original: true });
     }
+  }
+
+  /**
+   * Counts what recordDecision did: a new decision by verdict and source, a redelivered Slack
+   * event as a duplicate; repeats (a double click, a reason filled in) are not new decisions.
+   */
+  private counted(input: NewDecision, outcome: DecisionOutcome | undefined): DecisionOutcome | undefined {
+    const { metrics } = this.deps;
+    if (!outcome) metrics.slackEventDuplicates.inc();
+    else if (outcome.inserted) metrics.decisions.inc({ verdict: input.verdict, source: input.source });
+    return outcome;
   }
 
   private async openModal(
@@ -286,18 +305,27 @@ export class DecisionService {
       await this.deps.client.chat.postEphemeral({ channel, user: userId, ...content });
       return;
     } catch (error) {
+      const { code } = classifySlackError(error);
       this.deps.logger.info(
-        `Could not show the reason prompt to ${userId} in ${channel} (${classifySlackError(error).code}); sending a DM`,
+        `Could not show the reason prompt to ${userId} in ${channel} (${code}); sending a DM`,
+        {
+          code,
+          method: 'chat.postEphemeral',
+          channel,
+        },
       );
     }
+    let method = 'conversations.open';
     try {
       const dm = await this.deps.client.conversations.open({ users: userId });
       if (!dm.channel?.id) throw new Error('conversations.open returned no channel');
+      method = 'chat.postMessage';
       await this.deps.client.chat.postMessage({ channel: dm.channel.id, ...content });
     } catch (error) {
       const failure = classifySlackError(error);
       this.deps.logger.warn(
         `Could not ask ${userId} for a reject reason (${failure.kind === 'misconfigured' ? failure.fix : failure.code}); the reject counts as "no reason given".`,
+        { code: failure.code, method, channel, user: userId },
       );
     }
   }
@@ -311,9 +339,12 @@ export class DecisionService {
         text: 'Only the sales team can accept or reject leads here, so this was not recorded. If you should be able to, ask your Leadloop admin to add your Slack member ID to SALES_USER_IDS.',
       });
     } catch (error) {
-      this.deps.logger.info(
-        `Could not tell ${userId} that only sales can decide (${classifySlackError(error).code})`,
-      );
+      const { code } = classifySlackError(error);
+      this.deps.logger.info(`Could not tell ${userId} that only sales can decide (${code})`, {
+        code,
+        method: 'chat.postEphemeral',
+        channel,
+      });
     }
   }
 }

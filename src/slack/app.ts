@@ -1,6 +1,6 @@
 import { App, type CustomRoute, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { Logger, LogLevel } from '@slack/logger';
-import { WebClient, type WebClientOptions } from '@slack/web-api';
+import { type FetchFunction, WebClient, type WebClientOptions } from '@slack/web-api';
 import { type Clock, systemClock } from '../clock.js';
 import type { RunConfig } from '../config.js';
 import { SlackStartError } from '../errors.js';
@@ -18,11 +18,17 @@ const INTERACTIVE_CLIENT: WebClientOptions = {
 
 /**
  * The background jobs' client (poster, post updater): they pace and retry by themselves, so
- * 429s come back to them at once instead of pausing a shared queue.
+ * 429s come back to them at once instead of pausing a shared queue. `fetch`: the running bot
+ * passes its metered one (src/slack/metered.ts).
  */
-export function createBackgroundClient(config: RunConfig, logger: Logger): WebClient {
+export function createBackgroundClient(
+  config: RunConfig,
+  logger: Logger,
+  options: { fetch?: FetchFunction } = {},
+): WebClient {
   return new WebClient(config.slack.botToken, {
     slackApiUrl: config.slack.apiUrl,
+    fetch: options.fetch,
     logger,
     timeout: 15_000,
     retryConfig: { retries: 0 },
@@ -69,12 +75,17 @@ export function createSlackApp(
     logger: Logger;
     identity: BotIdentity;
     routes: CustomRoute[];
+    fetch?: FetchFunction;
     /** Judges request timestamps: Slack signs with the real time, whatever clock the bot's domain runs on. */
     wallClock?: Clock;
   },
 ): SlackApp {
   const { logger, identity, routes } = deps;
-  const clientOptions: WebClientOptions = { ...INTERACTIVE_CLIENT, slackApiUrl: config.slack.apiUrl };
+  const clientOptions: WebClientOptions = {
+    ...INTERACTIVE_CLIENT,
+    slackApiUrl: config.slack.apiUrl,
+    fetch: deps.fetch,
+  };
   const common = {
     token: config.slack.botToken,
     botId: identity.botId,

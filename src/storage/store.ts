@@ -342,12 +342,14 @@ export class Store {
           // One user cannot react twice with one emoji: the same reaction seen again (reconcile
           // after a late event, or the other way round) is the same decision.
           const same = this.standingReaction(input.leadId, input.userId, input.reaction);
-          if (same) return { changed: false, decision: same, ...this.currentState(input.leadId) };
+          if (same)
+            return { changed: false, inserted: false, decision: same, ...this.currentState(input.leadId) };
         } else if (mine && mine.verdict === input.verdict) {
           const sameReason =
             input.reason === undefined ||
             (mine.reason === input.reason && (input.note ?? null) === mine.note);
-          if (sameReason) return { changed: false, decision: mine, ...this.currentState(input.leadId) };
+          if (sameReason)
+            return { changed: false, inserted: false, decision: mine, ...this.currentState(input.leadId) };
           if (input.verdict === 'reject' && mine.reason === null) {
             tx.update(decisions)
               .set({ reason: input.reason ?? null, note: input.note ?? null })
@@ -356,6 +358,7 @@ export class Store {
             const state = this.refreshState(input.leadId);
             return {
               changed: true,
+              inserted: false,
               decision: { ...mine, reason: input.reason ?? null, note: input.note ?? null },
               ...state,
             };
@@ -372,7 +375,7 @@ export class Store {
           decidedAt: input.decidedAt,
           retractedAt: null,
         }) as DecisionRow;
-        return { changed: true, decision, ...this.refreshState(input.leadId) };
+        return { changed: true, inserted: true, decision, ...this.refreshState(input.leadId) };
       },
       { behavior: 'immediate' },
     );
@@ -716,6 +719,8 @@ export interface NewDecision {
 export interface DecisionOutcome extends LeadDecisions {
   /** False when the decision repeated what the rep already had standing. */
   changed: boolean;
+  /** True when a new decision was recorded (not a repeat, nor a reason filled in). */
+  inserted: boolean;
   decision: DecisionRow;
 }
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lead, startTestBot, type TestBot } from '../harness/app.js';
+import { Scrape } from '../harness/prometheus.js';
 import { waitFor } from '../harness/waitFor.js';
 
 let t: TestBot;
@@ -161,7 +162,14 @@ describe('POST /leads', () => {
   it('reports health with the queue depth', async () => {
     const res = await fetch(`${t.baseUrl}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ ok: true, db: 'ok', queue: 0 });
+    expect(await res.json()).toEqual({
+      ok: true,
+      db: 'ok',
+      queue: 0,
+      oldestQueuedSeconds: null,
+      lastPostAt: null,
+      posting: 'ok',
+    });
   });
 
   it('answers 503 from /healthz when the database cannot be read', async () => {
@@ -169,6 +177,10 @@ describe('POST /leads', () => {
     const res = await fetch(`${t.baseUrl}/healthz`);
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ ok: false, db: 'error' });
+    // /metrics still answers; the gauges read from the database show no number (NaN).
+    const metrics = await fetch(`${t.baseUrl}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(Scrape.parse(await metrics.text()).value('leadloop_queue_depth')).toBeNaN();
     t.bot.store.db.$client.exec('ALTER TABLE leads_gone RENAME TO leads');
   });
 });

@@ -52,6 +52,9 @@ describe('leadloop start (a real process)', () => {
     const bot = spawnCli(['start'], testEnv(fake, join(dir.dir, 'db.sqlite')), dir.dir);
     const port = await runningPort(bot);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    // Log lines on stdout are JSON with the level by name.
+    const running = JSON.parse(await bot.waitForLine(/Leadloop is running/)) as { level: unknown };
+    expect(running.level).toBe('info');
     bot.child.kill('SIGTERM');
     expect(await bot.exited).toEqual({ code: 0, signal: null });
     expect(bot.stdout.join('\n')).toContain('Stopped cleanly');

@@ -22,6 +22,9 @@ describe('Socket Mode (SLACK_APP_TOKEN set)', () => {
     await fake.socketConnected();
     expect(fake.calls('apps.connections.open')).toHaveLength(1);
     expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);
+    const metrics = await fetch(`${t.baseUrl}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('leadloop_queue_depth 0');
     // Slack's endpoint is not served in Socket Mode: nothing to sign, nothing to forge.
     expect((await fetch(`${t.baseUrl}/slack/events`, { method: 'POST' })).status).toBe(404);
 

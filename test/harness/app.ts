@@ -37,15 +37,26 @@ export function testEnv(fake: FakeSlack, databasePath: string, extra: Record<str
   };
 }
 
+/** The app logs levels by name; pino's numbers give their order (and older tests pass numbers). */
+const LEVEL_RANK: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
+
+export interface LogLine {
+  level: string;
+  msg: string;
+  [field: string]: unknown;
+}
+
 /** Log lines captured from the app's logger, parsed from pino's JSON. */
 export class LogCapture extends Writable {
-  readonly lines: { level: number; msg: string }[] = [];
+  readonly lines: LogLine[] = [];
   override _write(chunk: Buffer, _enc: string, done: () => void) {
     for (const text of chunk.toString().split('\n').filter(Boolean)) this.lines.push(JSON.parse(text));
     done();
   }
-  messages(minLevel = 0): string[] {
-    return this.lines.filter((l) => l.level >= minLevel).map((l) => l.msg);
+  /** Messages at `minLevel` or above: a name ('warn') or pino's number (40). */
+  messages(minLevel: string | number = 0): string[] {
+    const min = typeof minLevel === 'number' ? minLevel : (LEVEL_RANK[minLevel] ?? 0);
+    return this.lines.filter((l) => (LEVEL_RANK[l.level] ?? 0) >= min).map((l) => l.msg);
   }
 }
 

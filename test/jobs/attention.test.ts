@@ -2,41 +2,17 @@ import { join } from 'node:path';
 import { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../../sandbox/fake-slack.js';
-import type { Timers } from '../../src/clock.js';
 import { AttentionAnnouncer } from '../../src/jobs/attention.js';
 import { createLogger } from '../../src/logger.js';
 import { type AttentionInput, AttentionStore } from '../../src/storage/attention.js';
 import { type Db, openDatabase } from '../../src/storage/db.js';
 import { Store } from '../../src/storage/store.js';
 import { LogCapture, tempDir } from '../harness/app.js';
+import { VirtualTime } from '../harness/virtualTime.js';
 import { waitFor } from '../harness/waitFor.js';
 
 const CHANNEL = 'C0ATTN0001';
-const HOUR = 60 * 60_000;
 const T0 = Date.UTC(2026, 10, 20, 9, 0);
-
-/** Timers the test runs by hand: the job's waits are recorded and fired on request. */
-class ManualTimers implements Timers {
-  private nextId = 1;
-  readonly waits = new Map<number, { callback: () => void; ms: number }>();
-  setTimeout(callback: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.waits.set(id, { callback, ms });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.waits.delete(handle as number);
-  }
-  /** The pending wait (the job has at most one), once there is one. */
-  pending(): Promise<number> {
-    return waitFor('the job to wait', () => [...this.waits.values()][0]?.ms);
-  }
-  fire(): void {
-    const waits = [...this.waits.values()];
-    this.waits.clear();
-    for (const w of waits) w.callback();
-  }
-}
 
 let fake: FakeSlack;
 let db: Db;
@@ -44,8 +20,7 @@ let store: Store;
 let attention: AttentionStore;
 let logs: LogCapture;
 let cleanup: () => void;
-let now = T0;
-let timers: ManualTimers;
+let time: VirtualTime;
 let announcer: AttentionAnnouncer | undefined;
 
 beforeEach(async () => {
@@ -56,8 +31,7 @@ beforeEach(async () => {
   store = new Store(db);
   attention = new AttentionStore(db);
   logs = new LogCapture();
-  now = T0;
-  timers = new ManualTimers();
+  time = new VirtualTime(T0);
 });
 afterEach(async () => {
   await announcer?.stop();
@@ -74,7 +48,7 @@ function start(): AttentionAnnouncer {
     rejectRateLimitedCalls: true,
   });
   announcer = new AttentionAnnouncer(
-    { attention, client, logger: createLogger('debug', logs), clock: { now: () => now }, timers },
+    { attention, client, logger: createLogger('debug', logs), clock: time, timers: time },
     { channel: CHANNEL, retryMs: 30_000 },
   );
   announcer.start();
@@ -90,8 +64,11 @@ function keep(reason: string, n = 1): void {
     reason,
     issues: [],
   };
-  attention.storeIntake(store, [{ leads: [], attention: Array.from({ length: n }, () => item) }], now);
+  attention.storeIntake(store, [{ leads: [], attention: Array.from({ length: n }, () => item) }], time.now());
 }
+
+/** The announcer's pending wait, once it waits on a timer. */
+const waiting = () => waitFor('the announcer to wait', () => time.scheduled()[0]);
 
 const notices = () => fake.messages(CHANNEL).map((m) => m.text);
 
@@ -107,14 +84,13 @@ describe('AttentionAnnouncer', () => {
     expect(JSON.stringify(fake.messages(CHANNEL)[0]?.blocks)).toContain('• no campaign (2)');
     expect(attention.lastAnnouncement()).toEqual({ at: T0, throughId: 3 });
 
-    now = T0 + 10 * 60_000;
+    await time.advance(10 * 60_000);
     keep('no campaign');
     job.notify();
-    expect(await timers.pending()).toBe(50 * 60_000);
+    expect(await waiting()).toBe(50 * 60_000);
     expect(notices()).toHaveLength(1);
 
-    now = T0 + HOUR;
-    timers.fire();
+    await time.advance(50 * 60_000);
     await waitFor('the second notice', () => notices().length === 2);
     expect(notices()[1]).toMatch(
       /^1 lead from your marketing tools needs attention since the last notice \(4 leads waiting in all\)/,
@@ -127,14 +103,14 @@ describe('AttentionAnnouncer', () => {
     await waitFor('the notice to be recorded', () => attention.lastAnnouncement());
     await announcer?.stop();
 
-    now = T0 + 20 * 60_000;
+    await time.advance(20 * 60_000);
     start();
     await waitFor('the announcer to find nothing new', () =>
       logs.messages().includes('Attention notice: nothing new to announce'),
     );
     keep('no campaign');
     announcer?.notify();
-    expect(await timers.pending()).toBe(40 * 60_000);
+    expect(await waiting()).toBe(40 * 60_000);
     expect(notices()).toHaveLength(1);
   });
 
@@ -142,11 +118,10 @@ describe('AttentionAnnouncer', () => {
     fake.fail('chat.postMessage', { error: 'not_in_channel' });
     keep('no campaign');
     start();
-    expect(await timers.pending()).toBe(30_000);
+    expect(await waiting()).toBe(30_000);
     expect(attention.lastAnnouncement()).toBeUndefined();
     expect(logs.messages(50).join('\n')).toMatch(/invite it with \/invite @Leadloop/);
-    now += 30_000;
-    timers.fire();
+    await time.advance(30_000);
     await waitFor('the notice to be recorded', () => attention.lastAnnouncement());
     expect(notices()).toHaveLength(1);
     expect(attention.lastAnnouncement()).toEqual({ at: T0 + 30_000, throughId: 1 });
@@ -154,7 +129,7 @@ describe('AttentionAnnouncer', () => {
 
   it('says nothing when the items were handled before the notice was due', async () => {
     keep('no campaign');
-    attention.drop([1], now);
+    attention.drop([1], time.now());
     start();
     await waitFor('the announcer to find nothing new', () =>
       logs.messages().includes('Attention notice: nothing new to announce'),

@@ -98,7 +98,7 @@ const okUpdatesOf = (ts: string) => updatesOf(ts).filter((c) => c.status === 200
 const shownBlocks = (ts: string) =>
   JSON.stringify(fake.messages(LEADS_CHANNEL).find((m) => m.ts === ts)?.blocks ?? []);
 const shownText = (ts: string) => fake.messages(LEADS_CHANNEL).find((m) => m.ts === ts)?.text ?? '';
-const warnings = () => logs.lines.filter((l) => l.level === 40).map((l) => l.msg);
+const warnings = () => logs.lines.filter((l) => l.level === 'warn').map((l) => l.msg);
 
 describe('PostUpdater', () => {
   it('edits a changed lead’s post once, to show the new state', async () => {

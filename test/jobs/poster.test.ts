@@ -4,7 +4,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../../sandbox/fake-slack.js';
 import { parseLeadBatch } from '../../src/domain/lead.js';
 import { Poster, type PosterOptions } from '../../src/jobs/poster.js';
+import { PostingStatus } from '../../src/jobs/postingStatus.js';
 import { createLogger } from '../../src/logger.js';
+import { createMetrics, type Metrics } from '../../src/metrics.js';
 import { openDatabase } from '../../src/storage/db.js';
 import { Store } from '../../src/storage/store.js';
 import { LEADS_CHANNEL, LogCapture, lead, tempDir } from '../harness/app.js';
@@ -16,6 +18,8 @@ let store: Store;
 let logs: LogCapture;
 let cleanup: () => void;
 let poster: Poster | undefined;
+let status: PostingStatus;
+let metrics: Metrics;
 
 beforeEach(async () => {
   fake = await FakeSlack.start();
@@ -23,6 +27,11 @@ beforeEach(async () => {
   cleanup = dir.cleanup;
   store = new Store(openDatabase(join(dir.dir, 'poster.db')));
   logs = new LogCapture();
+  status = new PostingStatus();
+  metrics = createMetrics(
+    { queue: () => ({ depth: 0, oldestAgeSeconds: 0 }), posting: () => status.current() },
+    { processMetrics: false },
+  );
 });
 afterEach(async () => {
   await poster?.stop();
@@ -40,7 +49,14 @@ function startPoster(options: Partial<PosterOptions> = {}, clientTimeoutMs = 10_
     timeout: clientTimeoutMs,
   });
   poster = new Poster(
-    { store, client, logger: createLogger('debug', logs), clock: { now: () => Date.now() } },
+    {
+      store,
+      client,
+      logger: createLogger('debug', logs),
+      clock: { now: () => Date.now() },
+      metrics,
+      status,
+    },
     {
       channel: LEADS_CHANNEL,
       post: { acceptEmoji: 'white_check_mark', rejectEmoji: 'x' },
@@ -92,14 +108,33 @@ describe('Poster', () => {
   it('after a configuration error, resumes by itself once it is fixed, and says so', async () => {
     const ids = queue('One', 'Two');
     fake.fail('chat.postMessage', { error: 'channel_not_found', times: 3 });
+    const before = Date.now();
     startPoster({ misconfiguredRetryMs: 100 });
+    const blocked = await waitFor('posting to be blocked', () => {
+      const state = status.current();
+      return state.status === 'blocked' ? state : undefined;
+    });
+    expect(blocked).toMatchObject({ code: 'channel_not_found', fix: expect.stringContaining(LEADS_CHANNEL) });
+    expect(blocked.since).toBeGreaterThanOrEqual(before);
     await waitFor('both leads to be posted', () =>
       ids.every((id) => store.leadById(id)?.postStatus === 'posted'),
     );
+    expect(status.current()).toEqual({ status: 'ok' });
     const text = logs.messages().join('\n');
     expect(text.match(/Cannot post leads/g)).toHaveLength(1);
     expect(text).toContain('Posting leads works again');
     expect(postedLeadIds()).toEqual(ids.map(String).sort());
+    // The error line carries Slack's code, the method and the channel as fields of its own.
+    expect(logs.lines.find((l) => l.msg.startsWith('Cannot post leads'))).toMatchObject({
+      level: 'error',
+      code: 'channel_not_found',
+      method: 'chat.postMessage',
+      channel: LEADS_CHANNEL,
+    });
+    expect((await metrics.postFailures.get()).values).toEqual([
+      expect.objectContaining({ labels: { code: 'channel_not_found' }, value: 3 }),
+    ]);
+    expect((await metrics.leadsPosted.get()).values[0]?.value).toBe(2);
   });
 
   it('without the history scope, an in-doubt lead is posted again with a warning rather than lost', async () => {
@@ -108,7 +143,7 @@ describe('Poster', () => {
     fake.fail('conversations.history', { error: 'missing_scope' });
     startPoster({ maxBackoffMs: 50 });
     await waitFor('the post to be recorded', () => store.leadById(id!)?.postStatus === 'posted');
-    expect(logs.messages(40).join('\n')).toContain('may duplicate it');
+    expect(logs.messages('warn').join('\n')).toContain('may duplicate it');
     expect(postedLeadIds()).toEqual([String(id)]);
   });
 
