@@ -63,6 +63,7 @@ function stateLine(item: AttentionItem, zone: string): string {
 
 /** The stored body, as JSON laid out for reading when it is JSON (it always should be). */
 function prettyBody(raw: string): string {
+  if (raw === '') return '(erased after RETENTION_DAYS)';
   try {
     return JSON.stringify(JSON.parse(raw), null, 2);
   } catch {

@@ -28,6 +28,10 @@ function describe(issues: readonly LeadIssue[]): string {
  * ?campaign= it came with, and the mapping and TIMEZONE of the current configuration.
  */
 export function reread(item: AttentionItem, intake: { mapping: LeadMapping; timezone: string }): Reading {
+  if (item.raw === '') {
+    const message = 'its body was erased (RETENTION_DAYS), so it cannot be read again: drop it';
+    return { ok: false, reason: message, issues: [{ index: 0, path: '(body)', message }] };
+  }
   let body: unknown;
   try {
     body = JSON.parse(item.raw);

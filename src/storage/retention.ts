@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, gte, isNotNull, lte, min, or, sql } from 'drizzle-orm';
 import type { Db } from './db.js';
-import { appMeta, decisions, leads } from './schema.js';
+import { appMeta, decisions, leads, needsAttention } from './schema.js';
 
 /**
  * Erasing the personal fields of old leads (RETENTION_DAYS), in small transactions.
@@ -61,10 +61,19 @@ export class RetentionStore {
           .orderBy(asc(leads.id))
           .limit(limit)
           .all();
+        // A kept vendor body (needs attention) is personal data too: an old one loses its body and
+        // the guess of who it was; its reason and state stay.
+        const bodies = tx
+          .update(needsAttention)
+          .set({ raw: '', who: null })
+          .where(
+            sql`${needsAttention.id} IN (SELECT id FROM needs_attention WHERE received_at < ${cutoff} AND raw <> '' LIMIT ${limit})`,
+          )
+          .run().changes;
         let count = 0;
         while (count < next.length && isDue(next[count] as (typeof next)[number], cutoff)) count += 1;
         const through = next[count - 1]?.id;
-        if (through === undefined) return { erased: 0, done: true };
+        if (through === undefined) return { erased: 0, done: bodies < limit };
         const range = and(gt(leads.id, after), lte(leads.id, through));
         tx.update(leads).set(ERASED_LEAD_FIELDS).where(range).run();
         tx.update(decisions)
@@ -75,7 +84,7 @@ export class RetentionStore {
           .values({ key: CURSOR_KEY, value: String(through) })
           .onConflictDoUpdate({ target: appMeta.key, set: { value: String(through) } })
           .run();
-        return { erased: count, done: count < limit };
+        return { erased: count, done: count < limit && bodies < limit };
       },
       { behavior: 'immediate' },
     );

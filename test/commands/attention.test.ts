@@ -205,4 +205,16 @@ describe('leadloop attention', () => {
       stderr: '',
     });
   });
+
+  it('an item whose body retention erased shows so, and retry says to drop it', async () => {
+    const [id] = keep({ raw: '', who: undefined });
+    expect((await leadloop('attention', 'show', String(id))).stdout).toContain(
+      'Body as received:\n(erased after RETENTION_DAYS)',
+    );
+    const retried = await leadloop('attention', 'retry', String(id));
+    expect(retried.code).toBe(1);
+    expect(retried.stdout).toContain(
+      'its body was erased (RETENTION_DAYS), so it cannot be read again: drop it',
+    );
+  });
 });

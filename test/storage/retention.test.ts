@@ -4,6 +4,7 @@ import { leadInputSchema } from '../../src/domain/lead.js';
 import { DEFAULT_REASONS } from '../../src/domain/reasons.js';
 import { parseStatsCommand } from '../../src/domain/statsCommand.js';
 import { StatsService } from '../../src/services/stats.js';
+import { AttentionStore } from '../../src/storage/attention.js';
 import { type Db, openDatabase } from '../../src/storage/db.js';
 import { RetentionStore } from '../../src/storage/retention.js';
 import { StatsStore } from '../../src/storage/stats.js';
@@ -148,6 +149,37 @@ describe('RetentionStore.eraseBatch', () => {
     expect(retention.erasedThrough()).toBe(5);
     eraseAll(5);
     expect(retention.eraseBatch(CUTOFF, 5)).toEqual({ erased: 0, done: true });
+  });
+
+  it('erases the kept body of old needs-attention items (and who they seemed to be), not newer ones', () => {
+    const attention = new AttentionStore(db);
+    const item = (receivedAt: number) =>
+      attention.storeIntake(
+        store,
+        [
+          {
+            leads: [],
+            attention: [
+              {
+                profile: 'hubspot',
+                raw: '{"properties":{"email":{"value":"old@example.com"}}}',
+                itemIndex: 0,
+                itemCount: 1,
+                who: 'old@example.com',
+                reason: 'no campaign',
+                issues: [],
+              },
+            ],
+          },
+        ],
+        receivedAt,
+      )[0]?.attentionIds[0] as number;
+    const old = item(CUTOFF - DAY);
+    const recent = item(CUTOFF + DAY);
+    eraseAll(1000);
+    expect(attention.byId(old)).toMatchObject({ raw: '', who: null, reason: 'no campaign', state: 'open' });
+    expect(attention.byId(recent)).toMatchObject({ who: 'old@example.com', state: 'open' });
+    expect(attention.byId(recent)?.raw).toContain('old@example.com');
   });
 
   it('stops at a lead still waiting to be posted, and erases it and those after once it is posted', () => {
