@@ -84,6 +84,7 @@ export async function startLeadloop(
       queue,
       posting: postingStatus,
       stallMs: config.healthStallMinutes * 60_000,
+      intake: { mapping: config.leadMapping, timezone: config.timezone },
     });
     const { app, httpReceiver } = createSlackApp(config, { logger, identity, routes, fetch: slackFetch });
     const decisions = new DecisionService(

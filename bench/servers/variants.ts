@@ -103,6 +103,7 @@ async function startRoutes(env: Env, logDestination: DestinationStream | undefin
       },
       { processMetrics: false },
     ),
+    intake: { mapping: config.leadMapping, timezone: config.timezone },
   });
   const server = createRouteServer(routes);
   const port = await listen(server);

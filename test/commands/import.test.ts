@@ -74,7 +74,7 @@ describe('leadloop import', () => {
       'leads.csv',
       'name,email,campaign,score',
       'Ana,ana@acme.io,Webinar A,72',
-      'Bo,bo@acme.io,Webinar A,250',
+      'Bo,bo@acme.io,Webinar A,high',
       'Cy,cy@acme.io,Webinar A,10',
     );
     const result = await leadloop('import', file);
@@ -91,7 +91,7 @@ describe('leadloop import', () => {
       'leads.csv',
       'name,email,campaign,score',
       'Ana,ana@acme.io,Webinar A,72',
-      'Bo,bo@acme.io,Webinar A,250',
+      'Bo,bo@acme.io,Webinar A,high',
       'Cy,not-an-email,Webinar A,10',
       'Di,di@acme.io,Webinar B,',
     );
