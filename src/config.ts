@@ -40,12 +40,12 @@ export interface Config {
   rejectEmojis: string[];
   logLevel: LogLevel;
   rejectReasons: RejectReason[];
-  /** How vendors' properties and columns feed lead fields (LEAD_MAPPING or leadloop.mapping.json). */
-  leadMapping: LeadMapping;
   /** /healthz answers 503 when leads have waited this long and nothing was posted for as long. */
   healthStallMinutes: number;
   /** Days after which a lead's personal fields are erased (by received time); undefined keeps them. */
   retentionDays: number | undefined;
+  /** How vendors' properties and columns feed lead fields (LEAD_MAPPING or leadloop.mapping.json). */
+  leadMapping: LeadMapping;
 }
 
 /** `run` needs everything to talk to Slack; `local` commands (migrate, import, stats) only need storage. */
@@ -261,9 +261,9 @@ export function parseConfig(env: Env, purpose: ConfigPurpose = 'run'): Config {
     rejectEmojis: e.REJECT_EMOJIS,
     logLevel: e.LOG_LEVEL,
     rejectReasons: e.REJECT_REASONS,
-    leadMapping: mapping.mapping,
     healthStallMinutes: e.HEALTH_STALL_MINUTES,
     retentionDays: e.RETENTION_DAYS,
+    leadMapping: mapping.mapping,
   };
 }
 

@@ -89,11 +89,11 @@ export async function startLeadloop(
       onQueued: () => poster.notify(),
       attention,
       onAttention: () => announcer.notify(),
-      intake: { mapping: config.leadMapping, timezone: config.timezone },
       metrics,
       queue,
       posting: postingStatus,
       stallMs: config.healthStallMinutes * 60_000,
+      intake: { mapping: config.leadMapping, timezone: config.timezone },
     });
     const { app, httpReceiver } = createSlackApp(config, { logger, identity, routes, fetch: slackFetch });
     const decisions = new DecisionService(

@@ -93,7 +93,6 @@ async function startRoutes(env: Env, logDestination: DestinationStream | undefin
     logger,
     ingestToken: config.ingestToken,
     onQueued: () => {},
-    intake: { mapping: config.leadMapping, timezone: config.timezone },
     queue,
     posting,
     stallMs: config.healthStallMinutes * 60_000,
@@ -104,6 +103,7 @@ async function startRoutes(env: Env, logDestination: DestinationStream | undefin
       },
       { processMetrics: false },
     ),
+    intake: { mapping: config.leadMapping, timezone: config.timezone },
   });
   const server = createRouteServer(routes);
   const port = await listen(server);
