@@ -173,4 +173,16 @@ describe('POST /leads: needs attention', () => {
     expect(again).toMatchObject({ code: 0, stdout: `Item ${id}: already retried → lead ${leadId}.\n` });
     expect(count('leads')).toBe(1);
   });
+
+  it('escapes what a vendor sent when a reason quotes it in the Slack notice', async () => {
+    const hostile = '<!channel> <@U0BOSS0001> <https://evil.example|click>';
+    const res = await t.ingest({ meta: { entity: hostile, action: 'added' }, data: { id: 7, name: 'Ana' } });
+    expect(res.status).toBe(202);
+    const { results } = (await res.json()) as { results: Slot[] };
+    expect(results[0]).toMatchObject({ status: 'needs_attention', reason: expect.stringContaining(hostile) });
+    await waitFor('the notice', () => notices().length === 1);
+    const shown = JSON.stringify(notices()[0]?.blocks) + (notices()[0]?.text ?? '');
+    expect(shown).toContain('&lt;!channel&gt; &lt;@U0BOSS0001&gt; &lt;https://evil.example|click&gt;');
+    expect(shown).not.toMatch(/<!channel>|<@U0BOSS0001>|<https:\/\/evil/);
+  });
 });
