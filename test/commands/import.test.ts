@@ -188,7 +188,7 @@ describe('leadloop import', () => {
     out.end();
     await finished(out);
 
-    const result = await leadloop('import', 'big.csv');
+    const result = await leadloop('import', 'big.csv', '--post');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Imported ${rows} lead(s)`);
     expect(stored()).toEqual({ leads: rows, campaigns: 20 });
