@@ -1,3 +1,4 @@
+import { domainToASCII } from 'node:url';
 import { z } from 'zod';
 
 /**
@@ -6,6 +7,21 @@ import { z } from 'zod';
  */
 
 export const MAX_BATCH = 1000;
+
+const EMAIL_LOCAL_PART = /^(?:[\p{L}\p{N}_'+-]+\.)*[\p{L}\p{N}_'+-]*[\p{L}\p{N}_+-]$/u;
+const ASCII_DOMAIN = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
+
+/**
+ * An address whose domain may be internationalised (`ana@bücher.de`, `ana@xn--bcher-kva.de`,
+ * `info@пример.рф`): the domain is checked in its ASCII (punycode) form, as mail servers see it.
+ * zod's own email check takes ASCII domains only. The address is stored as sent.
+ */
+export function isEmailAddress(value: string): boolean {
+  const at = value.lastIndexOf('@');
+  if (at < 1 || at > 64) return false;
+  const ascii = domainToASCII(value.slice(at + 1));
+  return ascii.length <= 253 && ASCII_DOMAIN.test(ascii) && EMAIL_LOCAL_PART.test(value.slice(0, at));
+}
 
 const text = (max: number) =>
   z
@@ -26,7 +42,7 @@ export const leadInputSchema = z
         z
           .string()
           .max(254, { error: 'must be at most 254 characters' })
-          .pipe(z.email({ error: 'must be an email address, e.g. ana.silva@acme.io' }))
+          .refine(isEmailAddress, { error: 'must be an email address, e.g. ana.silva@acme.io' })
           .optional(),
       )
       .optional(),
@@ -41,12 +57,9 @@ export const leadInputSchema = z
       .min(1, { error: 'is required: the campaign that produced the lead, e.g. "2026-Q4 Webinar"' })
       .max(200, { error: 'must be at most 200 characters' }),
     source: text(100),
-    score: z
-      .number({ error: 'must be a number from 0 to 100' })
-      .int({ error: 'must be a whole number from 0 to 100' })
-      .min(0, { error: 'must be a number from 0 to 100' })
-      .max(100, { error: 'must be a number from 0 to 100' })
-      .optional(),
+    // Any range: HubSpot Score and Marketo Lead Score are not 0-100. Kept as sent, decimals too
+    // (SQLite's integer affinity keeps 72.5 as a real and 72.0 as 72).
+    score: z.number({ error: 'must be a number, e.g. 72' }).optional(),
     url: z
       .string()
       .trim()

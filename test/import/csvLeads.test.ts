@@ -154,7 +154,7 @@ describe('readLeadsCsv', () => {
       expect(result.leads[0]).toEqual({ name: 'Ana', campaign: 'c' });
     });
 
-    it.each([['101'], ['-1'], ['72.5'], ['high']])('refuses "%s"', async (cell) => {
+    it.each([['72.5'], ['high']])('refuses "%s"', async (cell) => {
       const result = await readText(csv('name,campaign,score', `Ana,c,${cell}`));
       expect(result.leads).toEqual([]);
       expect(result.rejected[0]?.issues.map((i) => i.path)).toEqual(['score']);

@@ -109,7 +109,7 @@ export function leadPost(
     field('Country', lead.country),
     field('Campaign', lead.campaign),
     field('Source', lead.source),
-    field('Score', lead.score === null ? null : `${lead.score} / 100`),
+    field('Score', lead.score === null ? null : String(lead.score)),
   ].filter((f) => f !== undefined);
 
   const blocks: KnownBlock[] = [

@@ -280,7 +280,16 @@ describe('leadPost', () => {
 
   it('shows a score of 0', () => {
     const fields = sections(blocksOf(lead({ score: 0 }))).flatMap((s) => s.fields ?? []);
-    expect(fields.some((f) => f.text.includes('Score') && f.text.includes('0 / 100'))).toBe(true);
+    expect(fields.find((f) => f.text.startsWith('*Score*'))?.text).toBe('*Score*\n0');
+  });
+
+  it.each([
+    [1250, '1250'],
+    [72.5, '72.5'],
+    [-15, '-15'],
+  ])('shows a score of any range as sent (%s), with no "/ 100"', (score, shown) => {
+    const fields = sections(blocksOf(lead({ score }))).flatMap((s) => s.fields ?? []);
+    expect(fields.find((f) => f.text.startsWith('*Score*'))?.text).toBe(`*Score*\n${shown}`);
   });
 
   it('names a lead with only an email by its email', () => {
