@@ -5,8 +5,9 @@ import { SingleBar } from 'cli-progress';
 import type { Clock } from '../clock.js';
 import { parseConfig, readEnvironment } from '../config.js';
 import { UsageError } from '../errors.js';
-import { type CsvReadResult, type ImportedRow, nativeMapper, readLeadsCsv } from '../import/csvLeads.js';
+import { type CsvReadResult, type ImportedRow, readLeadsCsv, rowMapper } from '../import/csvLeads.js';
 import { DELIMITER_NAMES } from '../import/csvText.js';
+import { EMPTY_MAPPING, PROFILE_NAMES, type ProfileName } from '../intake/index.js';
 import { openDatabase } from '../storage/db.js';
 import { HistoryStore } from '../storage/history.js';
 import { Store } from '../storage/store.js';
@@ -53,7 +54,6 @@ more than ${LARGE_IMPORT} leads needs --history (store without posting) or --pos
 
 const MAX_REPORTED_ROWS = 50;
 const CHECK_ROWS = 5;
-const PROFILES = ['native'] as const;
 
 function describeRead(read: CsvReadResult): string[] {
   const { layout } = read;
@@ -104,9 +104,11 @@ export async function importCommand(args: string[], io: CommandIo, clock: Clock)
   if (values.history && values.post) {
     throw new UsageError('Choose --history (store without posting) or --post (post them all), not both.');
   }
-  const profile = values.from;
-  if (profile !== undefined && !(PROFILES as readonly string[]).includes(profile)) {
-    throw new UsageError(`Unknown profile "${profile}" for --from; use one of: ${PROFILES.join(', ')}.`);
+  const profile = values.from?.trim().toLowerCase();
+  if (profile !== undefined && !(PROFILE_NAMES as readonly string[]).includes(profile)) {
+    throw new UsageError(
+      `Unknown profile "${values.from}" for --from; use one of: ${PROFILE_NAMES.join(', ')}.`,
+    );
   }
   const campaign = values.campaign?.trim();
   if (values.campaign !== undefined && (campaign === '' || (campaign?.length ?? 0) > 200)) {
@@ -131,7 +133,14 @@ export async function importCommand(args: string[], io: CommandIo, clock: Clock)
   let read: CsvReadResult;
   try {
     read = await readLeadsCsv(() => createReadStream(path), {
-      mapper: (headers) => nativeMapper(headers, { campaign, reasons: config.rejectReasons }),
+      mapper: (headers) =>
+        rowMapper(headers, {
+          profile: profile as ProfileName | undefined,
+          campaign,
+          mapping: EMPTY_MAPPING,
+          timezone: config.timezone,
+          reasons: config.rejectReasons,
+        }),
       onProgress: (bytes) => bar.update(bytes),
     });
     bar.update(size);

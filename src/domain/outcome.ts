@@ -20,7 +20,7 @@ import type { RejectReason } from './reasons.js';
  *   no reason with the text as the note: the words are kept, never invented into a category.
  */
 
-export interface HistoricalOutcome {
+export interface ImportedOutcome {
   verdict: Verdict;
   reason?: string;
   note?: string;
@@ -113,7 +113,7 @@ export function matchReason(text: string, reasons: readonly RejectReason[]): str
 export function outcomeOf(
   cells: { status?: string | undefined; reason?: string | undefined },
   reasons: readonly RejectReason[],
-): HistoricalOutcome | undefined {
+): ImportedOutcome | undefined {
   const status = words(cells.status ?? '');
   const reasonText = (cells.reason ?? '').trim();
   let verdict: Verdict | undefined;

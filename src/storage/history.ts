@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { LeadInput } from '../domain/lead.js';
-import type { HistoricalOutcome } from '../domain/outcome.js';
+import type { ImportedOutcome } from '../domain/outcome.js';
 import { decisions, leads } from './schema.js';
 import type { IngestResult, Store } from './store.js';
 
@@ -22,7 +22,7 @@ export const IMPORT_DECIDER = 'import';
 
 export interface HistoryLeadInput {
   lead: LeadInput;
-  outcome?: HistoricalOutcome | undefined;
+  outcome?: ImportedOutcome | undefined;
 }
 
 export class HistoryStore {

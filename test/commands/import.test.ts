@@ -74,7 +74,7 @@ describe('leadloop import', () => {
       'leads.csv',
       'name,email,campaign,score',
       'Ana,ana@acme.io,Webinar A,72',
-      'Bo,bo@acme.io,Webinar A,250',
+      'Bo,bo@acme.io,Webinar A,high',
       'Cy,cy@acme.io,Webinar A,10',
     );
     const result = await leadloop('import', file);
@@ -91,7 +91,7 @@ describe('leadloop import', () => {
       'leads.csv',
       'name,email,campaign,score',
       'Ana,ana@acme.io,Webinar A,72',
-      'Bo,bo@acme.io,Webinar A,250',
+      'Bo,bo@acme.io,Webinar A,high',
       'Cy,not-an-email,Webinar A,10',
       'Di,di@acme.io,Webinar B,',
     );
@@ -249,9 +249,10 @@ describe('leadloop import', () => {
 
     it('prints the plan and the first rows, and creates no database', async () => {
       const file = writeCsv('leads.csv', ...lines);
-      const result = await leadloop('import', file, '--check', '--history');
+      const result = await leadloop('import', file, '--check', '--history', '--from', 'hubspot');
       expect(result.code).toBe(0);
       expect(result.stdout).toContain('read as UTF-8, comma-separated, 2 row(s)');
+      expect(result.stdout).toContain('Columns (profile hubspot):');
       expect(result.stdout).toContain('Record ID → externalId');
       expect(result.stdout).toContain('Lead Status → status');
       expect(result.stdout).toMatch(/Ignored columns.*Owner/);
