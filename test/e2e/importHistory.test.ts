@@ -109,3 +109,43 @@ describe('leadloop import --history', () => {
     expect(JSON.parse(reps.stdout).reps).toEqual([]);
   });
 });
+
+describe('leadloop import of a vendor export, posted by the running bot', () => {
+  it('escapes hostile text in every mapped column', async () => {
+    const lines = [
+      'Record ID,First Name,Last Name,Email,Company Name,Job Title,Phone Number,Country/Region,Original Source,Create Date,Campaign',
+      [
+        'hs-hostile',
+        '"<!channel>"',
+        'Mallory',
+        'mallory@evil.example',
+        '"<@U0ADMIN01> & Co"',
+        '"<!here|here>"',
+        '"<!subteam^S0123>"',
+        '"<https://evil.example|Click>"',
+        '"<!everyone>"',
+        '2026-11-20 14:03',
+        '"<https://evil.example|Free money>"',
+      ].join(','),
+    ];
+    writeFileSync(join(temp.dir, 'hubspot-hostile.csv'), `${lines.join('\n')}\n`);
+    const before = t.fake.calls('chat.postMessage').length;
+    const result = await runLeadloop(
+      ['import', 'hubspot-hostile.csv'],
+      { DATABASE_PATH: t.databasePath },
+      temp.dir,
+    );
+    expect(result.code).toBe(0);
+    const posts = await t.fake.waitForCalls('chat.postMessage', before + 1);
+    const post = posts[before];
+    const text = String(post?.args.text);
+    expect(text).toContain('&lt;!channel&gt;');
+    expect(text).not.toMatch(/<[!@#h]/);
+    // mrkdwn text escapes them; plain_text (the header) is never parsed for mentions or links.
+    const blocks = post?.args.blocks as { type: string; text?: { type: string } }[];
+    const mrkdwn = JSON.stringify(blocks.filter((b) => b.type !== 'header')).replace(/<!date\^[^>]+>/g, '');
+    expect(mrkdwn).not.toContain('<');
+    expect(mrkdwn).toContain('&lt;@U0ADMIN01&gt; &amp; Co');
+    expect(blocks[0]).toMatchObject({ type: 'header', text: { type: 'plain_text' } });
+  });
+});
