@@ -1,9 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { validate as isValidCron } from 'node-cron';
 import { z } from 'zod';
 import { DEFAULT_REASONS, type RejectReason, reasonsSchema } from './domain/reasons.js';
 import { ConfigError } from './errors.js';
+import { parseMapping } from './intake/mapping.js';
+import { EMPTY_MAPPING, type LeadMapping } from './intake/types.js';
 
 /**
  * Configuration is read from the environment exactly once, here; nothing else reads `process.env`.
@@ -35,6 +38,8 @@ export interface Config {
   rejectEmojis: string[];
   logLevel: LogLevel;
   rejectReasons: RejectReason[];
+  /** How vendors' properties and columns feed lead fields (LEAD_MAPPING or leadloop.mapping.json). */
+  leadMapping: LeadMapping;
 }
 
 /** `run` needs everything to talk to Slack; `local` commands (migrate, import, stats) only need storage. */
@@ -208,7 +213,9 @@ export function parseConfig(env: Env, purpose: ConfigPurpose = 'run'): Config {
       `ACCEPT_EMOJIS and REJECT_EMOJIS both contain ${overlap.join(', ')}: an emoji cannot both accept and reject, e.g. ACCEPT_EMOJIS=white_check_mark and REJECT_EMOJIS=x.`,
     );
   }
-  if (!result.success || problems.length > 0) throw new ConfigError(problems);
+  const mapping = readMapping(env);
+  if (!mapping.ok) problems.push(mapping.problem);
+  if (!result.success || !mapping.ok || problems.length > 0) throw new ConfigError(problems);
   const e = result.data;
 
   return {
@@ -232,7 +239,43 @@ export function parseConfig(env: Env, purpose: ConfigPurpose = 'run'): Config {
     rejectEmojis: e.REJECT_EMOJIS,
     logLevel: e.LOG_LEVEL,
     rejectReasons: e.REJECT_REASONS,
+    leadMapping: mapping.mapping,
   };
+}
+
+export const DEFAULT_MAPPING_FILE = 'leadloop.mapping.json';
+/** Set by readEnvironment only: the text of the mapping file, read next to `.env`. */
+const MAPPING_FILE_TEXT = 'LEADLOOP_MAPPING_FILE_TEXT';
+
+/** LEAD_MAPPING (JSON in the environment) or the mapping file; neither means no mapping. */
+function readMapping(env: Env): { ok: true; mapping: LeadMapping } | { ok: false; problem: string } {
+  const inline = optionalText.parse(env.LEAD_MAPPING);
+  const file = optionalText.parse(env.LEAD_MAPPING_FILE);
+  const fileText = env[MAPPING_FILE_TEXT];
+  if (inline !== undefined && file !== undefined) {
+    return {
+      ok: false,
+      problem: `LEAD_MAPPING and LEAD_MAPPING_FILE are both set: keep one, e.g. LEAD_MAPPING_FILE=./${DEFAULT_MAPPING_FILE}.`,
+    };
+  }
+  let label: string;
+  let text: string;
+  if (inline !== undefined) {
+    label = 'LEAD_MAPPING';
+    text = inline;
+  } else if (fileText !== undefined) {
+    label = file === undefined ? DEFAULT_MAPPING_FILE : `LEAD_MAPPING_FILE ${file}`;
+    text = fileText;
+  } else if (file !== undefined) {
+    return {
+      ok: false,
+      problem: `LEAD_MAPPING_FILE ${file} cannot be read: no such file (the path is relative to the folder of .env), e.g. LEAD_MAPPING_FILE=./${DEFAULT_MAPPING_FILE}.`,
+    };
+  } else {
+    return { ok: true, mapping: EMPTY_MAPPING };
+  }
+  const parsed = parseMapping(text);
+  return parsed.ok ? parsed : { ok: false, problem: `${label} ${parsed.problem}.` };
 }
 
 /**
@@ -242,7 +285,13 @@ export function parseConfig(env: Env, purpose: ConfigPurpose = 'run'): Config {
 export function readEnvironment(processEnv: Env, cwd: string): Env {
   const file = `${cwd}/.env`;
   const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
-  return { ...fromFile, ...processEnv };
+  const env: Env = { ...fromFile, ...processEnv };
+  delete env[MAPPING_FILE_TEXT];
+  // The mapping file lives next to .env: LEAD_MAPPING_FILE, or leadloop.mapping.json when present.
+  const mappingFile = resolve(cwd, optionalText.parse(env.LEAD_MAPPING_FILE) ?? DEFAULT_MAPPING_FILE);
+  if (statSync(mappingFile, { throwIfNoEntry: false })?.isFile())
+    env[MAPPING_FILE_TEXT] = readFileSync(mappingFile, 'utf8');
+  return env;
 }
 
 /** A Config narrowed to what the running bot needs; parseConfig('run') guarantees these. */

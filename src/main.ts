@@ -62,6 +62,7 @@ export async function startLeadloop(
       logger,
       ingestToken: config.ingestToken,
       onQueued: () => poster.notify(),
+      intake: { mapping: config.leadMapping, timezone: config.timezone },
     });
     const { app, httpReceiver } = createSlackApp(config, { logger, identity, routes });
     const decisions = new DecisionService(

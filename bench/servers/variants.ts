@@ -88,6 +88,7 @@ async function startRoutes(env: Env, logDestination: DestinationStream | undefin
     logger,
     ingestToken: config.ingestToken,
     onQueued: () => {},
+    intake: { mapping: config.leadMapping, timezone: config.timezone },
   });
   const server = createRouteServer(routes);
   const port = await listen(server);

@@ -1,8 +1,16 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@slack/logger';
+import { z } from 'zod';
 import type { Clock } from '../clock.js';
-import { type LeadInput, parseLeadBatch } from '../domain/lead.js';
+import type { LeadInput, LeadIssue } from '../domain/lead.js';
+import {
+  type Interpretation,
+  interpretBody,
+  type LeadMapping,
+  PROFILE_NAMES,
+  type ProfileName,
+} from '../intake/index.js';
 import type { IngestResult, Store } from '../storage/store.js';
 import { BodyTooLargeError, readBody, sendJson } from './respond.js';
 
@@ -16,6 +24,54 @@ export interface IngestDeps {
   ingestToken: string | undefined;
   /** Called after new leads are committed, to wake the poster. */
   onQueued: () => void;
+  /** How vendors' bodies are read: the admin mapping, and the zone of times without an offset. */
+  intake: { mapping: LeadMapping; timezone: string };
+}
+
+/** `?profile=` names the sender's shape; `?campaign=` is the campaign of leads that name none. */
+const querySchema = z.object({
+  profile: z
+    .enum(PROFILE_NAMES, {
+      error: (issue) =>
+        `Unknown profile "${String(issue.input)}": use one of ${PROFILE_NAMES.join(', ')}, e.g. POST /leads?profile=hubspot (or leave it out to have the body recognised).`,
+    })
+    .optional(),
+  campaign: z
+    .string()
+    .trim()
+    .max(200, { error: 'The campaign in ?campaign= is over 200 characters: send a shorter name.' })
+    .transform((v) => (v === '' ? undefined : v))
+    .optional(),
+});
+
+type Query = { profile?: ProfileName; campaign?: string };
+
+function readQuery(url: string | undefined): { ok: true; query: Query } | { ok: false; message: string } {
+  const params = new URL(url ?? '/', 'http://localhost').searchParams;
+  const parsed = querySchema.safeParse({
+    profile: params.get('profile')?.trim().toLowerCase() || undefined,
+    campaign: params.get('campaign') ?? undefined,
+  });
+  if (!parsed.success) return { ok: false, message: parsed.error.issues.map((i) => i.message).join(' ') };
+  const { profile, campaign } = parsed.data;
+  return {
+    ok: true,
+    query: { ...(profile === undefined ? {} : { profile }), ...(campaign === undefined ? {} : { campaign }) },
+  };
+}
+
+/** The leads to store, or every issue (each with its item's index in the body). */
+function leadsOf(
+  interpretation: Interpretation,
+): { ok: true; leads: LeadInput[] } | { ok: false; issues: LeadIssue[] } {
+  if (interpretation.kind === 'native') return interpretation.parse;
+  const leads: LeadInput[] = [];
+  const issues: LeadIssue[] = [];
+  interpretation.items.forEach((item, index) => {
+    if (item.ok) leads.push(item.lead);
+    else issues.push(...item.issues.map((issue) => ({ ...issue, index })));
+  });
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, leads };
 }
 
 /**
@@ -110,6 +166,11 @@ export function ingestHandler(deps: IngestDeps) {
       );
       return;
     }
+    const query = readQuery(req.url);
+    if (!query.ok) {
+      sendJson(res, 400, { error: 'invalid_query', message: query.message });
+      return;
+    }
     if (!isJson(req.headers['content-type'])) {
       sendJson(res, 415, {
         error: 'unsupported_media_type',
@@ -147,9 +208,12 @@ export function ingestHandler(deps: IngestDeps) {
       });
       return;
     }
-    const parsed = parseLeadBatch(body);
+    const interpretation = interpretBody(body, { ...deps.intake, ...query.query });
+    const parsed = leadsOf(interpretation);
     if (!parsed.ok) {
-      sendJson(res, 400, { error: 'invalid_lead', issues: parsed.issues });
+      // A vendor's lead that cannot be one is refused whole for now, naming the real problem.
+      const profile = interpretation.kind === 'vendor' ? { profile: interpretation.profile } : {};
+      sendJson(res, 400, { error: 'invalid_lead', ...profile, issues: parsed.issues });
       return;
     }
     let results: IngestResult[];

@@ -9,7 +9,7 @@ import { DateTime } from 'luxon';
  * one without (`2026-11-20 14:03`, `11/20/2026`) is read in the zone the caller gives: TIMEZONE,
  * or the zone a profile's vendor documents (Pipedrive's API times are UTC). A local time that a
  * DST change skips (02:30 on a spring-forward night) moves forward by the gap; one that happens
- * twice (autumn) is the first of the two.
+ * twice (autumn) is the second of the two (standard time), as Luxon reads it.
  */
 
 /** Names compared ignoring case, spaces, `-`, `_`, `.`, `/` and a BOM: `Company / Account` = `companyaccount`. */

@@ -57,9 +57,13 @@ const PROFILE_RANK = 1000;
 
 function claimsFor(profile: ProfileName, mapping: LeadMapping): Map<string, Claim> {
   const claims = new Map<string, Claim>();
+  const synonyms = PROFILES[profile].synonyms ?? {};
+  const reverse = new Map(Object.entries(synonyms).map(([label, internal]) => [internal, label]));
   const claim = (name: string, field: MappedField, rank: number) => {
     const key = nameKey(name);
-    if (!claims.has(key)) claims.set(key, { field, rank });
+    for (const k of [key, synonyms[key], reverse.get(key)]) {
+      if (k !== undefined && !claims.has(k)) claims.set(k, { field, rank });
+    }
   };
   let rank = ADMIN_RANK;
   for (const [name, field] of Object.entries(mapping.profiles[profile] ?? {})) claim(name, field, rank++);

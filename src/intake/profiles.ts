@@ -16,6 +16,11 @@ export interface Profile {
   record: string;
   aliases: AliasTable;
   /**
+   * Names that are one property under two spellings (HubSpot's export label and its internal
+   * name), by nameKey both ways: the admin may map either and both are read.
+   */
+  synonyms?: Record<string, string>;
+  /**
    * The zone the vendor documents for times without an offset in its webhook bodies (Pipedrive's
    * API: UTC); exports are read in TIMEZONE, as people see them.
    */
@@ -76,6 +81,18 @@ export const PROFILES: Record<ProfileName, Profile> = {
       createdAt: ['createdate', 'createdat'],
       status: ['hsleadstatus', 'leadstatus'],
     }),
+    synonyms: {
+      originalsource: 'hsanalyticssource',
+      originalsourcedrilldown1: 'hsanalyticssourcedata1',
+      originalsourcedrilldown2: 'hsanalyticssourcedata2',
+      latestsource: 'hsanalyticssourcelatest',
+      latestsourcedrilldown1: 'hsanalyticssourcedata1latest',
+      latestsourcedrilldown2: 'hsanalyticssourcedata2latest',
+      recordid: 'hsobjectid',
+      leadstatus: 'hsleadstatus',
+      phonenumber: 'phone',
+      companyname: 'company',
+    },
   },
   salesforce: {
     name: 'salesforce',
