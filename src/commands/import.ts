@@ -7,7 +7,7 @@ import { parseConfig, readEnvironment } from '../config.js';
 import { UsageError } from '../errors.js';
 import { type CsvReadResult, type ImportedRow, readLeadsCsv, rowMapper } from '../import/csvLeads.js';
 import { DELIMITER_NAMES } from '../import/csvText.js';
-import { EMPTY_MAPPING, PROFILE_NAMES, type ProfileName } from '../intake/index.js';
+import { PROFILE_NAMES, type ProfileName } from '../intake/index.js';
 import { openDatabase } from '../storage/db.js';
 import { HistoryStore } from '../storage/history.js';
 import { Store } from '../storage/store.js';
@@ -137,7 +137,7 @@ export async function importCommand(args: string[], io: CommandIo, clock: Clock)
         rowMapper(headers, {
           profile: profile as ProfileName | undefined,
           campaign,
-          mapping: EMPTY_MAPPING,
+          mapping: config.leadMapping,
           timezone: config.timezone,
           reasons: config.rejectReasons,
         }),

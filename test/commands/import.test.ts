@@ -240,6 +240,36 @@ describe('leadloop import', () => {
     expect((await leadloop('import', none, '--campaign', '  ')).stderr).toMatch(/--campaign needs a name/);
   });
 
+  it('takes the columns the configured mapping names (LEAD_MAPPING), and shows them with --check', async () => {
+    const file = writeCsv(
+      'leads.csv',
+      'Email,UTM Campaign,Drill Down 2',
+      'ana@acme.io,Spring webinar,linkedin',
+    );
+    const env = {
+      DATABASE_PATH: databasePath,
+      LEAD_MAPPING: '{"fields":{"UTM Campaign":"campaign","Drill Down 2":"source"}}',
+    };
+    const check = await runLeadloop(['import', file, '--check'], env, temp.dir);
+    expect(check.code).toBe(0);
+    expect(check.stdout).toContain('UTM Campaign → campaign');
+    expect(check.stdout).toContain('Drill Down 2 → source');
+    expect(existsSync(databasePath)).toBe(false);
+    expect((await runLeadloop(['import', file], env, temp.dir)).code).toBe(0);
+    const db = openDatabase(databasePath);
+    try {
+      expect(
+        db.$client
+          .prepare(
+            'SELECT c.name AS campaign, l.source FROM leads l JOIN campaigns c ON c.id = l.campaign_id',
+          )
+          .all(),
+      ).toEqual([{ campaign: 'Spring webinar', source: 'linkedin' }]);
+    } finally {
+      db.$client.close();
+    }
+  });
+
   describe('--check', () => {
     const lines = [
       'Record ID,Email,First Name,Last Name,Campaign,Lead Status,Owner',
