@@ -37,7 +37,7 @@ function cp1252(text: string): Buffer {
 const STATUSES = ['Working - Contacted', 'Qualified', 'Unqualified', 'Open - Not Contacted', 'Nurturing'];
 const REASONS = ['', 'No Budget', 'Competitor', 'Moved to Mars', ''];
 
-async function writeFiles(dir: string, rows: number): Promise<{ native: string; vendor: string }> {
+export async function writeFiles(dir: string, rows: number): Promise<{ native: string; vendor: string }> {
   const native = join(dir, 'native.csv');
   const vendor = join(dir, 'salesforce-report.csv');
   const a = createWriteStream(native);
@@ -48,15 +48,19 @@ async function writeFiles(dir: string, rows: number): Promise<{ native: string; 
       'Lead ID;Lead Owner;First Name;Last Name;Company / Account;Email;Lead Status;Unqualified Reason;Rating;UTM Campaign;Score;Create Date\r\n',
     ),
   );
+  // Rows go out a thousand at a time: one write per row would queue 100,000 small buffers.
+  const nativeLines: string[] = [];
   const lines: string[] = [];
   const flush = () => {
+    a.write(nativeLines.join(''));
     b.write(cp1252(lines.join('')));
+    nativeLines.length = 0;
     lines.length = 0;
   };
   for (let i = 0; i < rows; i++) {
     const campaign = `Campaign ${i % 20}`;
     const day = (i % 28) + 1;
-    a.write(
+    nativeLines.push(
       `ext-${i},lead${i}@example.com,First${i},Last${i},"Company ${i % 500}, Inc.",${campaign},${i % 101},2026-11-${String(day).padStart(2, '0')} 14:03\n`,
     );
     lines.push(

@@ -1,16 +1,16 @@
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { LeadInput } from '../domain/lead.js';
 import type { ImportedOutcome } from '../domain/outcome.js';
-import { decisions, leads } from './schema.js';
-import type { IngestResult, Store } from './store.js';
+import { decisions } from './schema.js';
+import type { IngestResult, LeadPlacement, Store } from './store.js';
 
 /**
  * Leads imported as history (`leadloop import --history`): last quarter's leads, stored so that
  * /leadstats and the digest have a baseline, and never posted.
  *
- * - The lead is stored as any import stores it (same campaign and duplicate rules), then marked
- *   `post_status = 'history'` with no place in the posting queue; its post time (`posted_at`, what
- *   stats select cohorts by) is the lead's created time.
+ * - The lead is stored as any import stores it (same campaign and duplicate rules), but in place:
+ *   `post_status = 'history'`, no place in the posting queue, and a post time (`posted_at`, what
+ *   stats select cohorts by) that is the lead's created time.
  * - An outcome from the file is one decision, `source = 'import'`, by the pseudo-user
  *   IMPORT_DECIDER, at the post time: a CRM export does not say when sales decided. The lead's
  *   `first_decided_at` stays empty, so imported outcomes count in rates and reasons but not in
@@ -39,39 +39,40 @@ export class HistoryStore {
     onProgress?: (done: number) => void,
   ): IngestResult[] {
     const q = this.queries;
+    const postedAt = (index: number) => items[index]?.lead.createdAt?.getTime() ?? receivedAt;
     return this.store.db.transaction(
       () => {
+        // Stored in place: one insert per lead, never in the posting queue. With one decision
+        // at most, the decision is the lead's state (what deriveLeadState makes of it).
         const results = this.store.insertLeads(
           items.map((i) => i.lead),
           receivedAt,
           onProgress,
+          (index): LeadPlacement => {
+            const outcome = items[index]?.outcome;
+            return {
+              postStatus: 'history',
+              postNextAt: null,
+              postedAt: postedAt(index),
+              state: outcome ? (outcome.verdict === 'accept' ? 'accepted' : 'rejected') : 'pending',
+              stateBy: outcome ? IMPORT_DECIDER : null,
+              stateAt: outcome ? postedAt(index) : null,
+              stateReason: outcome?.reason ?? null,
+            };
+          },
         );
         results.forEach((result, index) => {
-          if (result.status !== 'queued') return;
-          const item = items[index] as HistoryLeadInput;
-          const leadId = Number(result.id);
-          const postedAt = item.lead.createdAt?.getTime() ?? receivedAt;
-          const outcome = item.outcome;
-          // One decision at most: it is the lead's state (what deriveLeadState makes of a single decision).
-          q.markHistory.run({
-            id: leadId,
-            postedAt,
-            state: outcome ? (outcome.verdict === 'accept' ? 'accepted' : 'rejected') : 'pending',
-            stateBy: outcome ? IMPORT_DECIDER : null,
-            stateAt: outcome ? postedAt : null,
-            stateReason: outcome?.reason ?? null,
+          const outcome = items[index]?.outcome;
+          if (result.status !== 'queued' || !outcome) return;
+          q.insertDecision.run({
+            leadId: Number(result.id),
+            userId: IMPORT_DECIDER,
+            verdict: outcome.verdict,
+            reason: outcome.reason ?? null,
+            note: outcome.note ?? null,
+            decidedAt: postedAt(index),
+            leadPostedAt: postedAt(index),
           });
-          if (outcome) {
-            q.insertDecision.run({
-              leadId,
-              userId: IMPORT_DECIDER,
-              verdict: outcome.verdict,
-              reason: outcome.reason ?? null,
-              note: outcome.note ?? null,
-              decidedAt: postedAt,
-              leadPostedAt: postedAt,
-            });
-          }
         });
         return results;
       },
@@ -82,9 +83,8 @@ export class HistoryStore {
 
 function prepareQueries(store: Store) {
   const p = (name: string) => sql.placeholder(name);
-  const { db } = store;
   return {
-    insertDecision: db
+    insertDecision: store.db
       .insert(decisions)
       .values({
         leadId: p('leadId'),
@@ -96,20 +96,6 @@ function prepareQueries(store: Store) {
         decidedAt: p('decidedAt'),
         leadPostedAt: p('leadPostedAt'),
       })
-      .prepare(),
-    // Before the decision, so that the decision is written with its lead's post time (no trigger fix-up).
-    markHistory: db
-      .update(leads)
-      .set({
-        postStatus: 'history',
-        postNextAt: null,
-        postedAt: sql`${p('postedAt')}`,
-        state: sql`${p('state')}`,
-        stateBy: sql`${p('stateBy')}`,
-        stateAt: sql`${p('stateAt')}`,
-        stateReason: sql`${p('stateReason')}`,
-      })
-      .where(eq(leads.id, sql`${p('id')}`))
       .prepare(),
   };
 }
