@@ -88,18 +88,24 @@ async function* decode(
   onProgress: ((bytes: number) => void) | undefined,
 ): AsyncGenerator<string> {
   let decoder: InstanceType<typeof TextDecoder> | undefined;
+  let encoding: CsvEncoding = 'UTF-8';
   let pending = Buffer.alloc(0);
   let bytes = 0;
   const start = (head: Buffer) => {
     const sniffed = forced ? { encoding: forced, label: 'windows-1252' } : sniffEncoding(head);
-    found(sniffed.encoding);
-    decoder = new TextDecoder(sniffed.label, { fatal: sniffed.encoding === 'UTF-8' });
+    encoding = sniffed.encoding;
+    found(encoding);
+    decoder = new TextDecoder(sniffed.label, { fatal: encoding.startsWith('UTF-8') });
   };
   const text = (chunk: Buffer, stream: boolean) => {
     try {
       return (decoder as InstanceType<typeof TextDecoder>).decode(chunk, { stream });
     } catch {
-      throw new NotUtf8();
+      if (encoding === 'UTF-8') throw new NotUtf8();
+      // A byte order mark said UTF-8: reading it as anything else would be a guess.
+      throw new CsvFormatError(
+        `The file starts with a UTF-8 byte order mark but is not valid UTF-8 (around byte ${bytes}). Save it again as "CSV UTF-8" and import that.`,
+      );
     }
   };
   for await (const chunk of input as AsyncIterable<Buffer | string>) {

@@ -174,3 +174,12 @@ it('refuses text that is not CSV, naming the line', async () => {
   await expect(read).rejects.toBeInstanceOf(CsvFormatError);
   await expect(readAll(Buffer.from('a,b\n1,2\n"3,4\n'))).rejects.toThrow(/line 3/);
 });
+
+it('refuses a file whose UTF-8 byte order mark is belied by its bytes, saying what to do', async () => {
+  const bytes = Buffer.concat([
+    Buffer.from([0xef, 0xbb, 0xbf]),
+    Buffer.from('Email,Campaign\n'),
+    cp1252('a@b.io,Café\n'),
+  ]);
+  await expect(readAll(bytes)).rejects.toThrow(/byte order mark but is not valid UTF-8.*Save it again/);
+});
