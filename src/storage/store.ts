@@ -82,7 +82,8 @@ export class Store {
   /**
    * Stores a validated batch in one transaction: all of it or none of it. A lead whose
    * externalId was stored before (or earlier in this batch) is reported as a duplicate of the
-   * stored lead and not stored again. New leads join the posting queue at once.
+   * stored lead and not stored again. New leads join the posting queue at once, unless
+   * `placement` (by index in `inputs`) puts them elsewhere (history imports).
    */
   insertLeads(
     inputs: readonly LeadInput[],
