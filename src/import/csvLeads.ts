@@ -105,40 +105,38 @@ function rowRecord(headers: readonly string[], row: CsvRow): Record<string, stri
 }
 
 export async function readLeadsCsv(open: OpenInput, options: ReadLeadsOptions): Promise<CsvReadResult> {
+  let headers: string[] = [];
+  let mapper: RowMapper | undefined;
+  const leads: ImportedRow[] = [];
+  const rejected: RejectedRow[] = [];
+  let rows = 0;
   return readCsv(
     open,
-    () => {
-      let headers: string[] = [];
-      let mapper: RowMapper | undefined;
-      const leads: ImportedRow[] = [];
-      const rejected: RejectedRow[] = [];
-      let rows = 0;
-      return {
-        header(layout) {
-          headers = layout.headers;
-          mapper = options.mapper(headers);
-        },
-        row(row) {
-          rows += 1;
-          const result = (mapper as RowMapper).toLead(rowRecord(headers, row));
-          if (result.ok) {
-            leads.push(
-              result.outcome
-                ? { line: row.line, lead: result.lead, outcome: result.outcome }
-                : { line: row.line, lead: result.lead },
-            );
-          } else rejected.push({ line: row.line, issues: result.issues });
-        },
-        finish(layout) {
-          const plan: ColumnPlan = mapper?.plan ?? { profile: 'flat', columns: [], ignored: [] };
-          if (rows > 0 && mapper !== undefined && !mapper.hasCampaign) {
-            throw new CsvFormatError(
-              'The file has no campaign column. Add one named "campaign" (or "Campaign Name"), or give every row a campaign with --campaign "Spring webinar"; every lead needs a campaign.',
-            );
-          }
-          return { layout, plan, leads, rejected, rows };
-        },
-      };
+    {
+      header(layout) {
+        headers = layout.headers;
+        mapper = options.mapper(headers);
+      },
+      row(row) {
+        rows += 1;
+        const result = (mapper as RowMapper).toLead(rowRecord(headers, row));
+        if (result.ok) {
+          leads.push(
+            result.outcome
+              ? { line: row.line, lead: result.lead, outcome: result.outcome }
+              : { line: row.line, lead: result.lead },
+          );
+        } else rejected.push({ line: row.line, issues: result.issues });
+      },
+      finish(layout) {
+        const plan: ColumnPlan = mapper?.plan ?? { profile: 'flat', columns: [], ignored: [] };
+        if (rows > 0 && mapper !== undefined && !mapper.hasCampaign) {
+          throw new CsvFormatError(
+            'The file has no campaign column. Add one named "campaign" (or "Campaign Name"), or give every row a campaign with --campaign "Spring webinar"; every lead needs a campaign.',
+          );
+        }
+        return { layout, plan, leads, rejected, rows };
+      },
     },
     options,
   );

@@ -3,28 +3,24 @@ import { describe, expect, it } from 'vitest';
 import { CsvFormatError } from '../../src/errors.js';
 import { type CsvLayout, type CsvRow, detectDelimiter, readCsv } from '../../src/import/csvText.js';
 
-/** Reads `bytes` (in chunks of `chunkSize`), returning the layout and every row; counts the openings. */
+/** Reads `bytes` (in chunks of `chunkSize`), returning the layout and every row. */
 async function readAll(bytes: Buffer, chunkSize = 7) {
-  let openings = 0;
   const open = () => {
-    openings += 1;
     const chunks: Buffer[] = [];
     for (let i = 0; i < bytes.length; i += chunkSize) chunks.push(bytes.subarray(i, i + chunkSize));
     return Readable.from(chunks);
   };
-  const result = await readCsv(open, () => {
-    const rows: CsvRow[] = [];
-    return {
-      header() {},
-      row(row) {
-        rows.push(row);
-      },
-      finish(layout: CsvLayout) {
-        return { layout, rows };
-      },
-    };
+  const rows: CsvRow[] = [];
+  const result = await readCsv(open, {
+    header() {},
+    row(row) {
+      rows.push(row);
+    },
+    finish(layout: CsvLayout) {
+      return { layout, rows };
+    },
   });
-  return { ...result, openings };
+  return result;
 }
 
 const utf16le = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
@@ -51,22 +47,20 @@ describe('readCsv encodings', () => {
     ['UTF-16 BE', utf16be(SAMPLE)],
   ])('reads %s', async (encoding, bytes) => {
     for (const chunkSize of [1, 3, 1024]) {
-      const { layout, rows, openings } = await readAll(bytes, chunkSize);
+      const { layout, rows } = await readAll(bytes, chunkSize);
       expect(layout.encoding).toBe(encoding);
       expect(layout.headers).toEqual(['Email', 'Campaign']);
       expect(rows).toEqual([{ line: 2, cells: ['ana@acme.io', 'Café Zürich €'] }]);
-      expect(openings).toBe(1);
     }
   });
 
-  it('reads a file that is not valid UTF-8 again, from the start, as Windows-1252', async () => {
-    const { layout, rows, openings } = await readAll(cp1252(SAMPLE));
+  it('reads a file that is not valid UTF-8 as Windows-1252', async () => {
+    const { layout, rows } = await readAll(cp1252(SAMPLE));
     expect(layout.encoding).toBe('Windows-1252');
     expect(rows).toEqual([{ line: 2, cells: ['ana@acme.io', 'Café Zürich €'] }]);
-    expect(openings).toBe(2);
   });
 
-  it('notices a Windows-1252 byte far into the file, and keeps nothing of the first reading', async () => {
+  it('notices a Windows-1252 byte far into the file, before reading any row', async () => {
     const lines = ['Email;Campaign'];
     for (let i = 0; i < 5000; i++) lines.push(`lead${i}@acme.io;Plain ascii`);
     lines.push('last@acme.io;Messe München');
