@@ -231,7 +231,7 @@ export function pageHtml(input: PageInput): string {
 <label>Name<input name="name" value="Dana Lee"></label><label>Email<input name="email" value="dana.lee@globex.example"></label>
 <label>Company<input name="company" value="Globex Freight"></label><label>Title<input name="title" value="Head of Logistics"></label>
 <label>Campaign<input name="campaign" value="Spring webinar: Freight AI"></label><label>Source<input name="source" value="webinar"></label>
-<label>Score (0–100)<input name="score" value="68"></label><label>CRM link<input name="url" value="https://crm.example.com/contacts/1"></label>
+<label>Score<input name="score" value="68"></label><label>CRM link<input name="url" value="https://crm.example.com/contacts/1"></label>
 <label class="wide">Notes<textarea name="notes" rows="2">Asked for a demo next week</textarea></label>
 <div class="wide"><button class="btn btn-primary" type="submit">Send lead</button></div></form>
 <div class="result" id="lead-result"></div></div></section>
