@@ -175,6 +175,12 @@ export async function importCommand(args: string[], io: CommandIo, clock: Clock)
       line(io.stdout, `  line ${row.line}: ${describeLead(row, values.history)}`);
     }
     if (read.leads.length === 0) line(io.stdout, '  (none)');
+    if (!values.history && !values.post && read.leads.length > LARGE_IMPORT) {
+      line(
+        io.stdout,
+        `To import these ${read.leads.length} leads, add --history (store without posting) or --post (post them all).`,
+      );
+    }
     line(io.stdout, 'Checked only: nothing was stored.');
     return read.rejected.length > 0 && !values['skip-invalid'] ? 1 : 0;
   }

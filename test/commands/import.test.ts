@@ -322,6 +322,13 @@ describe('leadloop import', () => {
       expect(existsSync(databasePath)).toBe(false);
     });
 
+    it('says with --check that a large file needs --history or --post', async () => {
+      const result = await leadloop('import', big(201), '--check');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/To import these 201 leads, add --history .* or --post/);
+      expect(existsSync(databasePath)).toBe(false);
+    });
+
     it('imports 200 leads as today, and more with --post', async () => {
       expect((await leadloop('import', big(200))).code).toBe(0);
       expect((await leadloop('import', big(201), '--post')).code).toBe(0);
