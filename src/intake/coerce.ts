@@ -73,7 +73,10 @@ const DAY_FIRST_FORMATS = ['d/M/yyyy H:mm:ss', 'd/M/yyyy H:mm', 'd/M/yyyy h:mm a
  * date parsing most of the time of a 100,000-row import.
  */
 const PARSERS = new Map(
-  [...LOCAL_FORMATS, ...DAY_FIRST_FORMATS].map((f) => [f, DateTime.buildFormatParser(f, { locale: 'en-US' })]),
+  [...LOCAL_FORMATS, ...DAY_FIRST_FORMATS].map((f) => [
+    f,
+    DateTime.buildFormatParser(f, { locale: 'en-US' }),
+  ]),
 );
 
 /**
