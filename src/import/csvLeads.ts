@@ -1,45 +1,74 @@
-import type { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
-import { issuesOf, type LeadInput, leadInputSchema } from '../domain/lead.js';
+import type { LeadInput } from '../domain/lead.js';
+import { type ImportedOutcome, outcomeOf } from '../domain/outcome.js';
+import type { RejectReason } from '../domain/reasons.js';
 import { CsvFormatError } from '../errors.js';
+import {
+  type ColumnPlan,
+  type LeadMapping,
+  type ProfileName,
+  planColumns,
+  rowToLead,
+} from '../intake/index.js';
+import { type CsvLayout, type CsvRow, type OpenInput, type ReadCsvOptions, readCsv } from './csvText.js';
 
 /**
- * Reads a CRM's CSV export into validated leads. Header names are matched case-insensitively
- * and ignoring spaces, dashes and underscores, with the usual CRM spellings as aliases
- * ("Email Address", "Job Title", "Lead Source"…). Rows are checked with the same schema as
- * POST /leads; a bad row is reported with its line number, never half-stored.
+ * Reads a CRM's CSV export into validated leads (and, for `--history`, their outcomes). The file
+ * is decoded and split by csvText.ts; the intake core (src/intake) says which column feeds which
+ * field (the admin's mapping, then the vendor profile named or recognised from the header) and
+ * turns each row into a lead checked with the same schema as POST /leads: a bad row is reported
+ * with its line number, never half-stored. The row's status and reason cells, if any, become an
+ * outcome through src/domain/outcome.ts.
  */
 
-type LeadField = keyof LeadInput | 'firstName' | 'lastName';
+export type RowResult =
+  | { ok: true; lead: LeadInput; outcome?: ImportedOutcome }
+  | { ok: false; issues: { path: string; message: string }[] };
 
-const ALIASES: Record<LeadField, string[]> = {
-  externalId: ['externalid', 'id', 'recordid', 'contactid', 'leadid'],
-  email: ['email', 'emailaddress', 'e-mail', 'mail'],
-  name: ['name', 'fullname', 'contactname', 'leadname'],
-  firstName: ['firstname', 'givenname'],
-  lastName: ['lastname', 'surname', 'familyname'],
-  company: ['company', 'companyname', 'account', 'accountname', 'organization', 'organisation'],
-  title: ['title', 'jobtitle', 'position', 'role'],
-  phone: ['phone', 'phonenumber', 'mobile', 'mobilephone'],
-  country: ['country', 'countryregion', 'countryname'],
-  campaign: ['campaign', 'campaignname', 'utmcampaign'],
-  source: ['source', 'leadsource', 'originalsource', 'utmsource'],
-  score: ['score', 'leadscore', 'hubspotscore'],
-  url: ['url', 'link', 'crmurl', 'recordurl', 'crmlink'],
-  notes: ['notes', 'note', 'description', 'comments', 'comment'],
-  createdAt: ['createdat', 'created', 'createdate', 'createddate', 'createdon', 'date'],
-};
+/** How rows of one file become leads: chosen once the header is known. */
+export interface RowMapper {
+  plan: ColumnPlan;
+  /** True when some column (or a default) supplies the campaign. */
+  hasCampaign: boolean;
+  toLead(record: Record<string, string>): RowResult;
+}
 
-const FIELD_BY_HEADER = new Map<string, LeadField>(
-  Object.entries(ALIASES).flatMap(([field, names]) => names.map((n) => [n, field as LeadField] as const)),
-);
+export interface MapperOptions {
+  /** `--from`; otherwise recognised from the header. */
+  profile?: ProfileName | undefined;
+  /** Campaign of the rows whose campaign cell is blank (`--campaign`). */
+  campaign?: string | undefined;
+  mapping: LeadMapping;
+  /** Zone of dates and times written without an offset (TIMEZONE). */
+  timezone: string;
+  /** The configured reject reasons, which outcomes are mapped onto. */
+  reasons: readonly RejectReason[];
+}
 
-export function headerKey(header: string): string {
-  return header
-    .replace(/^\uFEFF/, '')
-    .trim()
-    .toLowerCase()
-    .replace(/[\s_\-./]+/g, '');
+export function rowMapper(headers: string[], options: MapperOptions): RowMapper {
+  const plan = planColumns(headers, {
+    mapping: options.mapping,
+    ...(options.profile ? { profile: options.profile } : {}),
+  });
+  const intake = {
+    profile: plan.profile,
+    mapping: options.mapping,
+    timezone: options.timezone,
+    ...(options.campaign !== undefined ? { campaign: options.campaign } : {}),
+  };
+  return {
+    plan,
+    hasCampaign:
+      plan.columns.some((c) => c.field === 'campaign') ||
+      options.campaign !== undefined ||
+      options.mapping.defaults.campaign !== undefined,
+    toLead(record) {
+      const result = rowToLead(record, plan, intake);
+      if (!result.ok)
+        return { ok: false, issues: result.issues.map(({ path, message }) => ({ path, message })) };
+      const outcome = result.outcome ? outcomeOf(result.outcome, options.reasons) : undefined;
+      return outcome ? { ok: true, lead: result.lead, outcome } : { ok: true, lead: result.lead };
+    },
+  };
 }
 
 export interface RejectedRow {
@@ -48,100 +77,67 @@ export interface RejectedRow {
   issues: { path: string; message: string }[];
 }
 
+export interface ImportedRow {
+  line: number;
+  lead: LeadInput;
+  outcome?: ImportedOutcome;
+}
+
 export interface CsvReadResult {
-  leads: LeadInput[];
+  layout: CsvLayout;
+  plan: ColumnPlan;
+  leads: ImportedRow[];
   rejected: RejectedRow[];
-  /** Columns that match no lead field; they are not imported. */
-  ignoredColumns: string[];
   rows: number;
 }
 
-/**
- * CSV cells are text: numbers and dates are converted here before the shared schema sees them.
- * A time without a zone ("2026-11-20 14:03") is taken as UTC.
- */
-function toLeadObject(record: Record<string, string>): Record<string, unknown> {
-  const lead: Record<string, unknown> = {};
-  for (const [field, raw] of Object.entries(record)) {
-    const value = raw.trim();
-    if (value === '') continue;
-    lead[field] = value;
-  }
-  if (lead.name === undefined && (lead.firstName !== undefined || lead.lastName !== undefined)) {
-    lead.name = [lead.firstName, lead.lastName].filter(Boolean).join(' ');
-  }
-  delete lead.firstName;
-  delete lead.lastName;
-  if (typeof lead.score === 'string' && /^\d+(\.0+)?$/.test(lead.score)) lead.score = Number(lead.score);
-  if (typeof lead.createdAt === 'string') {
-    const naive = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?$/.exec(lead.createdAt);
-    if (naive) {
-      const time = naive[2] ?? '00:00:00';
-      lead.createdAt = `${naive[1]}T${time.length === 5 ? `${time}:00` : time}Z`;
-    }
-  }
-  return lead;
+export interface ReadLeadsOptions extends ReadCsvOptions {
+  /** Chooses how the rows of this header become leads. */
+  mapper: (headers: string[]) => RowMapper;
 }
 
-export async function readLeadsCsv(
-  input: Readable,
-  options: { onProgress?: (bytesRead: number) => void } = {},
-): Promise<CsvReadResult> {
-  const ignoredColumns: string[] = [];
-  let campaignColumn = false;
-  const parser = parse({
-    bom: true,
-    skip_empty_lines: true,
-    relax_column_count: true,
-    info: true,
-    raw: true,
-    columns: (headers: string[]) =>
-      headers.map((header) => {
-        const field = FIELD_BY_HEADER.get(headerKey(header));
-        if (field === undefined) {
-          if (header.trim() !== '') ignoredColumns.push(header.trim());
-          return false;
-        }
-        if (field === 'campaign') campaignColumn = true;
-        return field;
-      }),
+function rowRecord(headers: readonly string[], row: CsvRow): Record<string, string> {
+  const record: Record<string, string> = {};
+  headers.forEach((header, i) => {
+    if (header !== '' && record[header] === undefined) record[header] = row.cells[i] ?? '';
   });
-  let bytes = 0;
-  input.on('data', (chunk: Buffer | string) => {
-    bytes += chunk.length;
-    options.onProgress?.(bytes);
-  });
-  input.pipe(parser);
+  return record;
+}
 
-  const leads: LeadInput[] = [];
+export async function readLeadsCsv(open: OpenInput, options: ReadLeadsOptions): Promise<CsvReadResult> {
+  let headers: string[] = [];
+  let mapper: RowMapper | undefined;
+  const leads: ImportedRow[] = [];
   const rejected: RejectedRow[] = [];
   let rows = 0;
-  for await (const { record, info, raw } of parser as AsyncIterable<{
-    record: Record<string, string>;
-    info: { lines: number; records: number };
-    raw: string;
-  }>) {
-    rows += 1;
-    const parsed = leadInputSchema.safeParse(toLeadObject(record));
-    if (parsed.success) leads.push(parsed.data);
-    else {
-      // info.lines is where the row ends; a quoted cell may have run over several lines.
-      const spanned = (
-        raw
-          .replace(/^(\r?\n)+/, '')
-          .replace(/\r?\n$/, '')
-          .match(/\n/g) ?? []
-      ).length;
-      rejected.push({
-        line: info.lines - spanned,
-        issues: issuesOf(parsed.error, 0).map(({ path, message }) => ({ path, message })),
-      });
-    }
-  }
-  if (rows > 0 && !campaignColumn) {
-    throw new CsvFormatError(
-      'The file has no campaign column. Add one named "campaign" (or "Campaign Name"); every lead needs a campaign.',
-    );
-  }
-  return { leads, rejected, ignoredColumns, rows };
+  return readCsv(
+    open,
+    {
+      header(layout) {
+        headers = layout.headers;
+        mapper = options.mapper(headers);
+      },
+      row(row) {
+        rows += 1;
+        const result = (mapper as RowMapper).toLead(rowRecord(headers, row));
+        if (result.ok) {
+          leads.push(
+            result.outcome
+              ? { line: row.line, lead: result.lead, outcome: result.outcome }
+              : { line: row.line, lead: result.lead },
+          );
+        } else rejected.push({ line: row.line, issues: result.issues });
+      },
+      finish(layout) {
+        const plan: ColumnPlan = mapper?.plan ?? { profile: 'flat', columns: [], ignored: [] };
+        if (rows > 0 && mapper !== undefined && !mapper.hasCampaign) {
+          throw new CsvFormatError(
+            'The file has no campaign column. Add one named "campaign" (or "Campaign Name"), or give every row a campaign with --campaign "Spring webinar"; every lead needs a campaign.',
+          );
+        }
+        return { layout, plan, leads, rejected, rows };
+      },
+    },
+    options,
+  );
 }

@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, type TokenParser } from 'luxon';
 
 /**
  * Turning what vendors send into what the lead schema takes, where doing so cannot change the
@@ -69,6 +69,17 @@ const LOCAL_FORMATS = [
 const DAY_FIRST_FORMATS = ['d/M/yyyy H:mm:ss', 'd/M/yyyy H:mm', 'd/M/yyyy h:mm a', 'd/M/yyyy'];
 
 /**
+ * Each format compiled once: DateTime.fromFormat compiles its format on every call, which made
+ * date parsing most of the time of a 100,000-row import.
+ */
+const PARSERS = new Map(
+  [...LOCAL_FORMATS, ...DAY_FIRST_FORMATS].map((f) => [
+    f,
+    DateTime.buildFormatParser(f, { locale: 'en-US' }),
+  ]),
+);
+
+/**
  * A creation time in any common layout → ISO 8601 with its offset, which the lead schema takes.
  * Numbers (and digit-only text) are epoch seconds or milliseconds, told apart by size.
  */
@@ -97,7 +108,7 @@ export function coerceDate(value: unknown, zone: string): unknown {
   if (rfc.isValid) return rfc.toISO();
   const firstNumber = Number(/^(\d{1,2})\//.exec(text)?.[1] ?? 0);
   for (const format of firstNumber > 12 ? DAY_FIRST_FORMATS : LOCAL_FORMATS) {
-    const parsed = DateTime.fromFormat(text, format, options);
+    const parsed = DateTime.fromFormatParser(text, PARSERS.get(format) as TokenParser, options);
     if (parsed.isValid) return parsed.toISO();
   }
   return value;

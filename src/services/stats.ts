@@ -12,6 +12,7 @@ import type {
   StatsOutcome,
   StatsReport,
 } from '../domain/statsReport.js';
+import { IMPORT_DECIDER } from '../storage/history.js';
 import type { Cohort, CohortCell, StatsStore, TimeChunks } from '../storage/stats.js';
 
 /**
@@ -191,16 +192,20 @@ export class StatsService {
   }
 
   private reps(cohort: Cohort, now: number): RepStats[] {
-    return this.deps.stats
-      .repCells(cohort, now)
-      .map((r) => ({
-        userId: r.userId,
-        decisions: r.accepted + r.rejected,
-        accepted: r.accepted,
-        rejected: r.rejected,
-        medianDecisionMs: medianOfSortedChunks(r.times),
-      }))
-      .sort((a, b) => b.decisions - a.decisions || a.userId.localeCompare(b.userId));
+    return (
+      this.deps.stats
+        .repCells(cohort, now)
+        // Outcomes imported from a CRM export are nobody's decisions in Slack.
+        .filter((r) => r.userId !== IMPORT_DECIDER)
+        .map((r) => ({
+          userId: r.userId,
+          decisions: r.accepted + r.rejected,
+          accepted: r.accepted,
+          rejected: r.rejected,
+          medianDecisionMs: medianOfSortedChunks(r.times),
+        }))
+        .sort((a, b) => b.decisions - a.decisions || a.userId.localeCompare(b.userId))
+    );
   }
 
   private pending(

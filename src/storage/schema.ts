@@ -23,13 +23,16 @@ export const campaigns = sqliteTable('campaigns', {
  *   an ambiguous failure the channel history is checked before trying again
  * - posted: post_channel/post_ts hold the message
  * - failed: Slack refused this lead's content; it is not retried (see post_error)
+ * - history: imported with `leadloop import --history`: never posted, never queued; posted_at is
+ *   the lead's created time so that stats count it in its cohort (src/storage/history.ts)
  */
-export const POST_STATUSES = ['queued', 'posting', 'posted', 'failed'] as const;
+export const POST_STATUSES = ['queued', 'posting', 'posted', 'failed', 'history'] as const;
 export type PostStatus = (typeof POST_STATUSES)[number];
 
 export const LEAD_STATES = ['pending', 'accepted', 'rejected'] as const;
 export const VERDICTS = ['accept', 'reject'] as const;
-export const DECISION_SOURCES = ['reaction', 'button', 'reconcile'] as const;
+/** `import`: an outcome read from a CRM export by `leadloop import --history`, not a rep's. */
+export const DECISION_SOURCES = ['reaction', 'button', 'reconcile', 'import'] as const;
 
 export const leads = sqliteTable(
   'leads',

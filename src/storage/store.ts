@@ -82,14 +82,16 @@ export class Store {
   /**
    * Stores a validated batch in one transaction: all of it or none of it. A lead whose
    * externalId was stored before (or earlier in this batch) is reported as a duplicate of the
-   * stored lead and not stored again. New leads join the posting queue at once.
+   * stored lead and not stored again. New leads join the posting queue at once, unless
+   * `placement` (by index in `inputs`) puts them elsewhere (history imports).
    */
   insertLeads(
     inputs: readonly LeadInput[],
     receivedAt: number,
     onProgress?: (done: number) => void,
+    placement?: (index: number) => LeadPlacement,
   ): IngestResult[] {
-    return this.db.transaction(() => this.insertBatch(inputs, receivedAt, onProgress), {
+    return this.db.transaction(() => this.insertBatch(inputs, receivedAt, onProgress, placement), {
       behavior: 'immediate',
     });
   }
@@ -109,12 +111,14 @@ export class Store {
     inputs: readonly LeadFields[],
     receivedAt: number,
     onProgress?: (done: number) => void,
+    placement?: (index: number) => LeadPlacement,
   ): IngestResult[] {
     const q = this.ingestQueries;
     const campaignIds = new Map<string, number>();
     const batchIds = new Map<string, number>();
     const results: IngestResult[] = [];
-    for (const lead of inputs) {
+    const queued: LeadPlacement = { ...QUEUED, postNextAt: receivedAt };
+    for (const [index, lead] of inputs.entries()) {
       if (onProgress && results.length > 0 && results.length % 1000 === 0) onProgress(results.length);
       const externalId = lead.externalId ?? null;
       if (externalId !== null) {
@@ -147,6 +151,7 @@ export class Store {
         notes: lead.notes ?? null,
         createdAt: lead.createdAt?.getTime() ?? receivedAt,
         receivedAt,
+        ...(placement ? placement(index) : queued),
       }) as { id: number };
       if (externalId !== null) batchIds.set(externalId, id);
       results.push({ id: String(id), status: 'queued' });
@@ -559,8 +564,13 @@ function prepareIngestQueries(db: Db) {
         notes: sql.placeholder('notes'),
         createdAt: sql.placeholder('createdAt'),
         receivedAt: sql.placeholder('receivedAt'),
-        postStatus: 'queued',
-        postNextAt: sql.placeholder('receivedAt'),
+        postStatus: sql.placeholder('postStatus'),
+        postNextAt: sql.placeholder('postNextAt'),
+        postedAt: sql.placeholder('postedAt'),
+        state: sql.placeholder('state'),
+        stateBy: sql.placeholder('stateBy'),
+        stateAt: sql.placeholder('stateAt'),
+        stateReason: sql.placeholder('stateReason'),
       })
       .returning({ id: leads.id })
       .prepare(),
@@ -682,6 +692,29 @@ export interface LeadDecisions {
   standing: DecisionRow[];
   history: DecisionRow[];
 }
+
+/**
+ * Where a new lead starts: in the posting queue (QUEUED, due at once), or elsewhere for loads
+ * that are never posted (src/storage/history.ts).
+ */
+export interface LeadPlacement {
+  postStatus: PostStatus;
+  postNextAt: number | null;
+  postedAt: number | null;
+  state: 'pending' | 'accepted' | 'rejected';
+  stateBy: string | null;
+  stateAt: number | null;
+  stateReason: string | null;
+}
+
+const QUEUED: Omit<LeadPlacement, 'postNextAt'> = {
+  postStatus: 'queued',
+  postedAt: null,
+  state: 'pending',
+  stateBy: null,
+  stateAt: null,
+  stateReason: null,
+};
 
 /** A lead's fields as storage takes them: validated input, where every field but the campaign may be absent. */
 export type LeadFields = Partial<LeadInput> & { campaign: string };

@@ -1,4 +1,4 @@
-import { createWriteStream, existsSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -188,9 +188,157 @@ describe('leadloop import', () => {
     out.end();
     await finished(out);
 
-    const result = await leadloop('import', 'big.csv');
+    const result = await leadloop('import', 'big.csv', '--post');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Imported ${rows} lead(s)`);
     expect(stored()).toEqual({ leads: rows, campaigns: 20 });
   }, 180_000);
+
+  it('reads a Windows-1252 file (é, ü, € in a campaign) as one campaign, and says how it read it', async () => {
+    const text = 'Email;Campaign\r\nana@acme.io;Café Zürich €\r\nbo@acme.io;café zürich €\r\n';
+    const bytes = Buffer.from([...text].map((c) => (c === '€' ? 0x80 : (c.codePointAt(0) as number))));
+    writeFileSync(join(temp.dir, 'excel.csv'), bytes);
+    const result = await leadloop('import', 'excel.csv');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('read as Windows-1252 (not valid UTF-8)');
+    expect(result.stdout).toContain('semicolon-separated');
+    const db = openDatabase(databasePath);
+    try {
+      expect(db.$client.prepare('SELECT name FROM campaigns').all()).toEqual([{ name: 'Café Zürich €' }]);
+    } finally {
+      db.$client.close();
+    }
+  });
+
+  it('reads a UTF-16 tab-separated file (Excel "Unicode Text")', async () => {
+    const text = 'Email\tCampaign\r\nana@acme.io\tMesse München\r\n';
+    writeFileSync(
+      join(temp.dir, 'unicode.txt'),
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]),
+    );
+    const result = await leadloop('import', 'unicode.txt');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/read as UTF-16 LE, tab-separated/);
+    expect(stored()).toEqual({ leads: 1, campaigns: 1 });
+  });
+
+  it('gives rows without a campaign the --campaign one', async () => {
+    const file = writeCsv('leads.csv', 'email,campaign', 'ana@acme.io,', 'bo@acme.io,Trade Show');
+    const result = await leadloop('import', file, '--campaign', 'Spring webinar');
+    expect(result.code).toBe(0);
+    const db = openDatabase(databasePath);
+    try {
+      expect(db.$client.prepare('SELECT name FROM campaigns ORDER BY id').all()).toEqual([
+        { name: 'Spring webinar' },
+        { name: 'Trade Show' },
+      ]);
+    } finally {
+      db.$client.close();
+    }
+    const none = writeCsv('plain.csv', 'email', 'cy@acme.io');
+    expect((await leadloop('import', none, '--campaign', 'Spring webinar')).code).toBe(0);
+    expect((await leadloop('import', none, '--campaign', '  ')).stderr).toMatch(/--campaign needs a name/);
+  });
+
+  it('takes the columns the configured mapping names (LEAD_MAPPING), and shows them with --check', async () => {
+    const file = writeCsv(
+      'leads.csv',
+      'Email,UTM Campaign,Drill Down 2',
+      'ana@acme.io,Spring webinar,linkedin',
+    );
+    const env = {
+      DATABASE_PATH: databasePath,
+      LEAD_MAPPING: '{"fields":{"UTM Campaign":"campaign","Drill Down 2":"source"}}',
+    };
+    const check = await runLeadloop(['import', file, '--check'], env, temp.dir);
+    expect(check.code).toBe(0);
+    expect(check.stdout).toContain('UTM Campaign → campaign');
+    expect(check.stdout).toContain('Drill Down 2 → source');
+    expect(existsSync(databasePath)).toBe(false);
+    expect((await runLeadloop(['import', file], env, temp.dir)).code).toBe(0);
+    const db = openDatabase(databasePath);
+    try {
+      expect(
+        db.$client
+          .prepare(
+            'SELECT c.name AS campaign, l.source FROM leads l JOIN campaigns c ON c.id = l.campaign_id',
+          )
+          .all(),
+      ).toEqual([{ campaign: 'Spring webinar', source: 'linkedin' }]);
+    } finally {
+      db.$client.close();
+    }
+  });
+
+  describe('--check', () => {
+    const lines = [
+      'Record ID,Email,First Name,Last Name,Campaign,Lead Status,Owner',
+      'hs-1,ana@acme.io,Ana,Silva,Webinar A,Connected,bob',
+      'hs-2,bo@acme.io,Bo,,Webinar A,Unqualified,bob',
+    ];
+
+    it('prints the plan and the first rows, and creates no database', async () => {
+      const file = writeCsv('leads.csv', ...lines);
+      const result = await leadloop('import', file, '--check', '--history', '--from', 'hubspot');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('read as UTF-8, comma-separated, 2 row(s)');
+      expect(result.stdout).toContain('Columns (profile hubspot):');
+      expect(result.stdout).toContain('Record ID → externalId');
+      expect(result.stdout).toContain('Lead Status → status');
+      expect(result.stdout).toMatch(/Ignored columns.*Owner/);
+      expect(result.stdout).toMatch(
+        /line 2: externalId="hs-1" email="ana@acme.io".*name="Ana Silva".*outcome=accept/,
+      );
+      expect(result.stdout).toMatch(/line 3: .*outcome=reject/);
+      expect(result.stdout).toContain('nothing was stored');
+      expect(existsSync(databasePath)).toBe(false);
+    });
+
+    it('leaves an existing database file unchanged, and reports bad rows with exit 1', async () => {
+      await leadloop('import', writeCsv('first.csv', 'email,campaign', 'zed@acme.io,W'));
+      const before = statSync(databasePath);
+      const snapshot = stored();
+      const file = writeCsv('leads.csv', ...lines, 'hs-3,not-an-email,Cy,,Webinar A,,');
+      const result = await leadloop('import', file, '--check');
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/line 4: email/);
+      expect(stored()).toEqual(snapshot);
+      expect(statSync(databasePath).mtimeMs).toBe(before.mtimeMs);
+    });
+  });
+
+  describe('large files', () => {
+    const big = (rows: number) => {
+      const lines = ['email,campaign'];
+      for (let i = 0; i < rows; i++) lines.push(`lead${i}@acme.io,Webinar A`);
+      return writeCsv('big.csv', ...lines);
+    };
+
+    it('refuses a plain import of more than 200 leads, asking for --history or --post, and stores nothing', async () => {
+      const result = await leadloop('import', big(201));
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/Nothing was imported: 201 leads would queue about 4 minutes of posts/);
+      expect(result.stdout).toMatch(/--history.*--post/);
+      expect(existsSync(databasePath)).toBe(false);
+    });
+
+    it('says with --check that a large file needs --history or --post', async () => {
+      const result = await leadloop('import', big(201), '--check');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/To import these 201 leads, add --history .* or --post/);
+      expect(existsSync(databasePath)).toBe(false);
+    });
+
+    it('imports 200 leads as today, and more with --post', async () => {
+      expect((await leadloop('import', big(200))).code).toBe(0);
+      expect((await leadloop('import', big(201), '--post')).code).toBe(0);
+      expect(stored().leads).toBe(401);
+    });
+
+    it('refuses --history with --post', async () => {
+      const result = await leadloop('import', big(1), '--history', '--post');
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/--history .* or --post/);
+    });
+  });
 });
