@@ -1,5 +1,6 @@
 import { systemClock } from '../clock.js';
 import { ConfigError, LeadloopError, UsageError } from '../errors.js';
+import { leadloopVersion } from '../version.js';
 import { DIGEST_HELP, digestCommand } from './digest.js';
 import { DOCTOR_HELP, doctorCommand } from './doctor.js';
 import { IMPORT_HELP, importCommand } from './import.js';
@@ -22,6 +23,7 @@ Commands:
   digest --dry-run|--send [--week 2026-W47] [--force]  the weekly digest: print it, or send it now
   doctor                 check the configuration against Slack and this machine, and say what to fix
   help [command]         show help for a command
+  --version, -v          print Leadloop's version
 
 Configuration is read from the environment and .env; see .env.example.`;
 
@@ -57,6 +59,11 @@ export async function runCli(argv: string[], io: CommandIo, signals: NodeJS.Even
         return await reconcileCommand(args, io, systemClock);
       case 'doctor':
         return await doctorCommand(args, io);
+      case '--version':
+      case '-v':
+      case 'version':
+        line(io.stdout, leadloopVersion());
+        return 0;
       case undefined:
       case 'help':
       case '--help':
