@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { parseEnv } from 'node:util';
 import { validate as isValidCron } from 'node-cron';
 import { z } from 'zod';
@@ -25,6 +26,8 @@ export interface Config {
   leadsChannelId: string | undefined;
   digestChannelIds: string[];
   port: number;
+  /** The address the HTTP server listens on; undefined means every interface. */
+  host: string | undefined;
   ingestToken: string | undefined;
   databasePath: string;
   timezone: string;
@@ -97,6 +100,10 @@ const envSchema = z.object({
       message: 'must be a port number from 0 to 65535, e.g. 3000',
     })
     .transform((v) => (v === undefined ? 3000 : Number(v))),
+  HOST: optionalText.refine((v) => v === undefined || isIP(v) !== 0, {
+    message:
+      'must be an IP address to listen on, e.g. 127.0.0.1 (this machine only, behind a reverse proxy) or 0.0.0.0 (every IPv4 interface); leave it unset for every interface',
+  }),
   INGEST_TOKEN: optionalText.refine((v) => v === undefined || v.length >= 24, {
     message:
       'must be at least 24 characters so it cannot be guessed; generate one with: openssl rand -hex 24 (or leave it unset to disable POST /leads)',
@@ -222,6 +229,7 @@ export function parseConfig(env: Env, purpose: ConfigPurpose = 'run'): Config {
     leadsChannelId: e.LEADS_CHANNEL_ID,
     digestChannelIds: e.DIGEST_CHANNEL_IDS,
     port: e.PORT,
+    host: e.HOST,
     ingestToken: e.INGEST_TOKEN,
     databasePath: e.DATABASE_PATH,
     timezone: e.TIMEZONE,

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, isIPv6, type ListenOptions } from 'node:net';
 import type { Logger } from '@slack/logger';
 import { type Clock, systemClock } from './clock.js';
 import type { RunConfig } from './config.js';
@@ -23,6 +23,8 @@ const EVENT_ID_RETENTION_MS = 24 * 60 * 60_000;
 export interface RunningLeadloop {
   /** The port the HTTP server listens on (useful with PORT=0). */
   port: number;
+  /** The address it listens on: HOST, or `::` / `0.0.0.0` for every interface. */
+  address: string;
   store: Store;
   /** Stops accepting requests, lets the post in flight finish, closes the database. */
   stop(): Promise<void>;
@@ -108,12 +110,14 @@ export async function startLeadloop(
       logger.error('Unhandled error in a Slack listener', error);
     });
 
+    // HOST unset: Node's default, every interface (IPv6 and IPv4 where the machine has both).
+    const listenOn = { port: config.port, ...(config.host ? { host: config.host } : {}) };
     let server: Server;
     if (httpReceiver) {
-      server = (await app.start(config.port)) as Server;
+      server = (await app.start(listenOn)) as Server;
     } else {
       server = createRouteServer(routes);
-      await listen(server, config.port);
+      await listen(server, listenOn);
       await app.start();
     }
     poster.start();
@@ -127,14 +131,17 @@ export async function startLeadloop(
       }
     }, 60 * 60_000);
     pruner.unref();
-    const port = (server.address() as AddressInfo).port;
+    const { port, address } = server.address() as AddressInfo;
+    const everywhere = !config.host || config.host === '0.0.0.0' || config.host === '::';
+    const origin = `http://${everywhere ? 'localhost' : isIPv6(address) ? `[${address}]` : address}:${port}`;
     logger.info(
-      `Leadloop is running (${config.slack.mode === 'http' ? `Slack events on http://localhost:${port}/slack/events, ` : 'Socket Mode, '}POST /leads ${config.ingestToken ? 'on' : 'off'}, GET /healthz) on port ${port}`,
+      `Leadloop is running (${config.slack.mode === 'http' ? `Slack events on ${origin}/slack/events, ` : 'Socket Mode, '}POST /leads ${config.ingestToken ? 'on' : 'off'}, GET /healthz) on port ${port}, ${everywhere ? 'every interface' : `${address} only`}`,
     );
 
     let stopping: Promise<void> | undefined;
     return {
       port,
+      address,
       store,
       stop: () => {
         stopping ??= (async () => {
@@ -160,10 +167,10 @@ export async function startLeadloop(
   }
 }
 
-function listen(server: Server, port: number): Promise<void> {
+function listen(server: Server, on: ListenOptions): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, () => {
+    server.listen(on, () => {
       server.off('error', reject);
       resolve();
     });
