@@ -42,10 +42,16 @@ function execForm(name: string): string[] {
   return JSON.parse(only.slice(only.indexOf('['))) as string[];
 }
 
-/** The environment of a shell an admin would type in: no npm or vitest variables of this run. */
+/**
+ * The environment of a shell an admin would type in: none of the variables npm and vitest set
+ * for this run (npm's would point the inner npm at this checkout), but the Node headers that
+ * node-gyp should compile against when CI chose them (npm_config_nodedir).
+ */
 function shellEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^(npm_|VITEST|NODE_ENV$|NODE_OPTIONS$)/i.test(k)),
+    Object.entries(process.env).filter(
+      ([k]) => k === 'npm_config_nodedir' || !/^(npm_|VITEST|NODE_ENV$|NODE_OPTIONS$)/i.test(k),
+    ),
   );
 }
 
