@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { validate as isValidCron } from 'node-cron';
@@ -30,6 +31,8 @@ export interface Config {
   attentionChannelId: string | undefined;
   digestChannelIds: string[];
   port: number;
+  /** The address the HTTP server listens on; undefined means every interface. */
+  host: string | undefined;
   ingestToken: string | undefined;
   databasePath: string;
   timezone: string;
@@ -112,6 +115,10 @@ const envSchema = z.object({
       message: 'must be a port number from 0 to 65535, e.g. 3000',
     })
     .transform((v) => (v === undefined ? 3000 : Number(v))),
+  HOST: optionalText.refine((v) => v === undefined || isIP(v) !== 0, {
+    message:
+      'must be an IP address to listen on, e.g. 127.0.0.1 (this machine only, behind a reverse proxy) or 0.0.0.0 (every IPv4 interface); leave it unset for every interface',
+  }),
   INGEST_TOKEN: optionalText.refine((v) => v === undefined || v.length >= 24, {
     message:
       'must be at least 24 characters so it cannot be guessed; generate one with: openssl rand -hex 24 (or leave it unset to disable POST /leads)',
@@ -251,6 +258,7 @@ export function parseConfig(env: Env, purpose: ConfigPurpose = 'run'): Config {
     attentionChannelId: e.ATTENTION_CHANNEL_ID,
     digestChannelIds: e.DIGEST_CHANNEL_IDS,
     port: e.PORT,
+    host: e.HOST,
     ingestToken: e.INGEST_TOKEN,
     databasePath: e.DATABASE_PATH,
     timezone: e.TIMEZONE,

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, isIPv6, type ListenOptions } from 'node:net';
 import type { Logger } from '@slack/logger';
 import { type Clock, systemClock, systemTimers, type Timers } from './clock.js';
 import type { RunConfig } from './config.js';
@@ -30,6 +30,8 @@ export interface RunningLeadloop {
   port: number;
   /** The HTTP server (Bolt's in HTTP mode, the route server in Socket Mode). */
   server: Server;
+  /** The address it listens on: HOST, or `::` / `0.0.0.0` for every interface. */
+  address: string;
   store: Store;
   /** Stops accepting requests, lets the post in flight finish, closes the database. */
   stop(): Promise<void>;
@@ -140,12 +142,14 @@ export async function startLeadloop(
       logger.error('Unhandled error in a Slack listener', error);
     });
 
+    // HOST unset: Node's default, every interface (IPv6 and IPv4 where the machine has both).
+    const listenOn = { port: config.port, ...(config.host ? { host: config.host } : {}) };
     let server: Server;
     if (httpReceiver) {
-      server = (await app.start(config.port, SERVER_TIMEOUTS)) as Server;
+      server = (await app.start(listenOn, SERVER_TIMEOUTS)) as Server;
     } else {
       server = createRouteServer(routes);
-      await listen(server, config.port);
+      await listen(server, listenOn);
       await app.start();
     }
     poster.start();
@@ -157,15 +161,18 @@ export async function startLeadloop(
       { retentionDays: config.retentionDays },
     );
     housekeeping.start();
-    const port = (server.address() as AddressInfo).port;
+    const { port, address } = server.address() as AddressInfo;
+    const everywhere = !config.host || config.host === '0.0.0.0' || config.host === '::';
+    const origin = `http://${everywhere ? 'localhost' : isIPv6(address) ? `[${address}]` : address}:${port}`;
     logger.info(
-      `Leadloop is running (${config.slack.mode === 'http' ? `Slack events on http://localhost:${port}/slack/events, ` : 'Socket Mode, '}POST /leads ${config.ingestToken ? 'on' : 'off'}, GET /healthz, GET /metrics) on port ${port}`,
+      `Leadloop is running (${config.slack.mode === 'http' ? `Slack events on ${origin}/slack/events, ` : 'Socket Mode, '}POST /leads ${config.ingestToken ? 'on' : 'off'}, GET /healthz, GET /metrics) on port ${port}, ${everywhere ? 'every interface' : `${address} only`}`,
     );
 
     let stopping: Promise<void> | undefined;
     return {
       port,
       server,
+      address,
       store,
       stop: () => {
         stopping ??= (async () => {
@@ -192,10 +199,10 @@ export async function startLeadloop(
   }
 }
 
-function listen(server: Server, port: number): Promise<void> {
+function listen(server: Server, on: ListenOptions): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, () => {
+    server.listen(on, () => {
       server.off('error', reject);
       resolve();
     });

@@ -65,6 +65,7 @@ describe('parseConfig defaults', () => {
     expect(config.leadsChannelId).toBe('C0LEADS001');
     expect(config.digestChannelIds).toEqual(['C0SALES001', 'C0MKTG0001']);
     expect(config.port).toBe(3000);
+    expect(config.host).toBeUndefined();
     expect(config.ingestToken).toBeUndefined();
     expect(config.logLevel).toBe('info');
   });
@@ -74,6 +75,7 @@ describe('parseConfig defaults', () => {
       {
         ...validRunEnv(),
         PORT: '8080',
+        HOST: '127.0.0.1',
         INGEST_TOKEN,
         DATABASE_PATH: '/var/lib/leadloop/db.sqlite',
         TIMEZONE: 'Europe/Berlin',
@@ -88,6 +90,7 @@ describe('parseConfig defaults', () => {
       'run',
     );
     expect(config.port).toBe(8080);
+    expect(config.host).toBe('127.0.0.1');
     expect(config.ingestToken).toBe(INGEST_TOKEN);
     expect(config.databasePath).toBe('/var/lib/leadloop/db.sqlite');
     expect(config.timezone).toBe('Europe/Berlin');
@@ -107,6 +110,7 @@ describe('parseConfig defaults', () => {
         SLACK_APP_TOKEN: '',
         SLACK_API_URL: '   ',
         PORT: '',
+        HOST: ' ',
         INGEST_TOKEN: ' ',
         DATABASE_PATH: '',
         TIMEZONE: '  ',
@@ -124,6 +128,7 @@ describe('parseConfig defaults', () => {
     expect(config.slack.appToken).toBeUndefined();
     expect(config.slack.apiUrl).toBeUndefined();
     expect(config.port).toBe(3000);
+    expect(config.host).toBeUndefined();
     expect(config.ingestToken).toBeUndefined();
     expect(config.databasePath).toBe('./data/leadloop.db');
     expect(config.timezone).toBe('UTC');
@@ -211,6 +216,8 @@ describe('parseConfig bad values', () => {
   const cases: [string, string, RegExp][] = [
     ['PORT', 'abc', /3000/],
     ['PORT', '70000', /3000/],
+    ['HOST', 'localhost:3000', /127\.0\.0\.1/],
+    ['HOST', '999.1.1.1', /0\.0\.0\.0/],
     ['TIMEZONE', 'Mars/Olympus', /Europe\/Berlin|America\/New_York/],
     ['DIGEST_CRON', 'nonsense', /0 9 \* \* 1/],
     ['DECISION_SLA_HOURS', '0', /e\.g\. \d+/],

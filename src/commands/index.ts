@@ -1,5 +1,6 @@
 import { systemClock } from '../clock.js';
 import { ConfigError, LeadloopError, UsageError } from '../errors.js';
+import { leadloopVersion } from '../version.js';
 import { ATTENTION_HELP, attentionCommand } from './attention.js';
 import { BACKUP_HELP, backupCommand } from './backup.js';
 import { DIGEST_HELP, digestCommand } from './digest.js';
@@ -30,6 +31,7 @@ Commands:
   restore <file>         replace the database with a backup (stop the bot first); the old one is kept aside
   retention [--dry-run]  erase now the personal fields of leads older than RETENTION_DAYS
   help [command]         show help for a command
+  --version, -v          print Leadloop's version
 
 Configuration is read from the environment and .env; see .env.example.`;
 
@@ -77,6 +79,11 @@ export async function runCli(argv: string[], io: CommandIo, signals: NodeJS.Even
         return await restoreCommand(args, io, systemClock);
       case 'retention':
         return await retentionCommand(args, io, systemClock);
+      case '--version':
+      case '-v':
+      case 'version':
+        line(io.stdout, leadloopVersion());
+        return 0;
       case undefined:
       case 'help':
       case '--help':

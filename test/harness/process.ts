@@ -24,7 +24,21 @@ export function spawnCli(
   cwd: string,
   user: { uid?: number; gid?: number } = {},
 ): BotProcess {
-  const child = spawn(process.execPath, ['--import', TSX, CLI, ...args], {
+  return spawnProcess(process.execPath, ['--import', TSX, CLI, ...args], env, cwd, user);
+}
+
+/**
+ * Any command as a real child process (e.g. a built artefact's `node dist/cli.js start`), with
+ * exactly the given environment (nothing inherited but PATH) and working folder.
+ */
+export function spawnProcess(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+  user: { uid?: number; gid?: number } = {},
+): BotProcess {
+  const child = spawn(command, args, {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
