@@ -285,6 +285,9 @@ interface PendingUpload {
   bytes?: Buffer;
 }
 
+/** How long Slack accepts a trigger_id after the click. */
+const TRIGGER_LIFETIME_MS = 3000;
+
 type Reply = { status: number; body: unknown; headers?: Record<string, string> };
 
 export class FakeSlack {
@@ -315,6 +318,8 @@ export class FakeSlack {
   private fileList: StoredFile[] = [];
   private uploads = new Map<string, PendingUpload>();
   private views = new Map<string, Json>();
+  // trigger_ids handed out by trigger(): Slack takes each once, and only within 3 s of the click.
+  private triggers = new Map<string, { issuedAt: number; used: boolean }>();
   private users = new Map<string, FakeUser>();
   // The bot is a member of every channel except these (see setMembership).
   private channelsLeft = new Set<string>();
@@ -463,6 +468,17 @@ export class FakeSlack {
   clearFaults(method?: string): void {
     if (method === undefined) this.faults.clear();
     else this.faults.delete(method);
+  }
+
+  /**
+   * A trigger_id as Slack puts in an interaction payload. views.open accepts it once
+   * (`exchanged_trigger_id` after) and within 3 s of this call (`expired_trigger_id` after), as
+   * Slack does; ids not made here (plain test strings) are accepted as before.
+   */
+  trigger(): string {
+    const id = this.nextId('trigger-');
+    this.triggers.set(id, { issuedAt: Date.now(), used: false });
+    return id;
   }
 
   /** Stored messages, oldest first, including thread replies. */
@@ -1111,7 +1127,12 @@ export class FakeSlack {
   }
 
   private viewsOpen(args: Json): Json {
-    requireStr(args, 'trigger_id', 'invalid_arguments');
+    const trigger = this.triggers.get(requireStr(args, 'trigger_id', 'invalid_arguments'));
+    if (trigger?.used) throw new SlackApiError('exchanged_trigger_id');
+    if (trigger && Date.now() - trigger.issuedAt > TRIGGER_LIFETIME_MS) {
+      throw new SlackApiError('expired_trigger_id');
+    }
+    if (trigger) trigger.used = true;
     return this.storeView(this.nextId('V'), viewArg(args));
   }
 

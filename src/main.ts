@@ -15,6 +15,7 @@ import { createMetrics } from './metrics.js';
 import { DecisionService } from './services/decisions.js';
 import { StatsService } from './services/stats.js';
 import { createBackgroundClient, createSlackApp, verifyToken } from './slack/app.js';
+import { createInteractiveClient } from './slack/lanes.js';
 import { meteredFetch } from './slack/metered.js';
 import { AttentionStore } from './storage/attention.js';
 import { openDatabase } from './storage/db.js';
@@ -99,7 +100,19 @@ export async function startLeadloop(
     });
     const { app, httpReceiver } = createSlackApp(config, { logger, identity, routes, fetch: slackFetch });
     const decisions = new DecisionService(
-      { store, client: app.client, logger, clock, metrics, onPostChanged: () => postUpdater.notify() },
+      {
+        store,
+        client: createInteractiveClient({
+          botToken: config.slack.botToken,
+          apiUrl: config.slack.apiUrl,
+          logger,
+          fetch: slackFetch,
+        }),
+        logger,
+        clock,
+        metrics,
+        onPostChanged: () => postUpdater.notify(),
+      },
       {
         acceptEmojis: config.acceptEmojis,
         rejectEmojis: config.rejectEmojis,

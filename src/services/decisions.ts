@@ -22,7 +22,7 @@ export interface DecisionSettings extends DecisionRules {
 
 export interface DecisionDeps {
   store: Store;
-  /** The interactive client (Bolt's): fails fast, never behind the poster's queue. */
+  /** The interactive client (src/slack/lanes.ts): a queue per method, fails fast. */
   client: WebClient;
   logger: Logger;
   clock: Clock;
@@ -155,7 +155,24 @@ export class DecisionService {
       if (input.channel) await this.tellNotAllowed(input.leadId, input.userId, input.channel);
       return;
     }
-    await this.openModal(input.triggerId, lead, { leadId: lead.id, via: 'button' });
+    try {
+      await this.openModal(input.triggerId, lead, { leadId: lead.id, via: 'button' });
+    } catch (error) {
+      // A trigger_id lasts 3 s and is spent once: the rep's next click is the only retry.
+      if (!input.channel) throw error;
+      const { code } = classifySlackError(error);
+      this.deps.logger.info(`Could not open the reason form for ${input.userId} (${code})`, {
+        code,
+        method: 'views.open',
+        channel: input.channel,
+        leadId: lead.id,
+      });
+      await this.tellEphemeral(
+        input.channel,
+        input.userId,
+        'Slack did not open the reject form in time (it is busy), so nothing was recorded: click Reject again.',
+      );
+    }
   }
 
   /** A reason chosen in the prompt after a reject reaction. */
@@ -332,15 +349,20 @@ export class DecisionService {
 
   private async tellNotAllowed(leadId: number, userId: string, channel: string): Promise<void> {
     if (!this.deps.store.noteOnce(leadId, userId, 'not_sales', this.deps.clock.now())) return;
+    await this.tellEphemeral(
+      channel,
+      userId,
+      'Only the sales team can accept or reject leads here, so this was not recorded. If you should be able to, ask your Leadloop admin to add your Slack member ID to SALES_USER_IDS.',
+    );
+  }
+
+  /** A short ephemeral note to one rep; if Slack cannot show it, the log says so and that is all. */
+  private async tellEphemeral(channel: string, userId: string, text: string): Promise<void> {
     try {
-      await this.deps.client.chat.postEphemeral({
-        channel,
-        user: userId,
-        text: 'Only the sales team can accept or reject leads here, so this was not recorded. If you should be able to, ask your Leadloop admin to add your Slack member ID to SALES_USER_IDS.',
-      });
+      await this.deps.client.chat.postEphemeral({ channel, user: userId, text });
     } catch (error) {
       const { code } = classifySlackError(error);
-      this.deps.logger.info(`Could not tell ${userId} that only sales can decide (${code})`, {
+      this.deps.logger.info(`Could not tell ${userId}: ${text} (${code})`, {
         code,
         method: 'chat.postEphemeral',
         channel,

@@ -1,38 +1,27 @@
 import { App, type CustomRoute, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { Logger, LogLevel } from '@slack/logger';
-import { type FetchFunction, WebClient, type WebClientOptions } from '@slack/web-api';
+import type { FetchFunction, WebClient, WebClientOptions } from '@slack/web-api';
 import { type Clock, systemClock } from '../clock.js';
 import type { RunConfig } from '../config.js';
 import { SlackStartError } from '../errors.js';
 import { classifySlackError } from './errors.js';
+import { createBackgroundLanes, interactiveClientOptions, withDefaultTimeout } from './lanes.js';
 import { slackRequestGate } from './requestGate.js';
 
 /**
- * Calls made while a person waits (views.open, ephemerals, chat.update) fail fast instead of
- * sitting behind the default half-hour of retries; the poster has a client of its own.
- */
-const INTERACTIVE_CLIENT: WebClientOptions = {
-  timeout: 10_000,
-  retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2_000 },
-};
-
-/**
- * The background jobs' client (poster, post updater): they pace and retry by themselves, so
- * 429s come back to them at once instead of pausing a shared queue. `fetch`: the running bot
- * passes its metered one (src/slack/metered.ts).
+ * The background jobs' client: see src/slack/lanes.ts. `fetch`: the running bot passes its
+ * metered one (src/slack/metered.ts).
  */
 export function createBackgroundClient(
   config: RunConfig,
   logger: Logger,
   options: { fetch?: FetchFunction } = {},
 ): WebClient {
-  return new WebClient(config.slack.botToken, {
-    slackApiUrl: config.slack.apiUrl,
-    fetch: options.fetch,
+  return createBackgroundLanes({
+    botToken: config.slack.botToken,
+    apiUrl: config.slack.apiUrl,
     logger,
-    timeout: 15_000,
-    retryConfig: { retries: 0 },
-    rejectRateLimitedCalls: true,
+    fetch: options.fetch,
   });
 }
 
@@ -81,11 +70,17 @@ export function createSlackApp(
   },
 ): SlackApp {
   const { logger, identity, routes } = deps;
-  const clientOptions: WebClientOptions = {
-    ...INTERACTIVE_CLIENT,
-    slackApiUrl: config.slack.apiUrl,
-    fetch: deps.fetch,
-  };
+  // Bolt's own client only looks up names for /leadstats (users.info): decisions use the laned
+  // interactive client (src/slack/lanes.ts). Its fetch also carries `respond`, given a timeout here.
+  const clientOptions: WebClientOptions = interactiveClientOptions(
+    {
+      botToken: config.slack.botToken,
+      apiUrl: config.slack.apiUrl,
+      logger,
+      fetch: withDefaultTimeout(deps.fetch ?? globalThis.fetch),
+    },
+    '',
+  );
   const common = {
     token: config.slack.botToken,
     botId: identity.botId,

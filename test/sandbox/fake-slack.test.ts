@@ -297,6 +297,15 @@ describe('other methods', () => {
     expect(fake.specViolations()).toEqual([]);
   });
 
+  it('takes a trigger_id from trigger() once, as Slack does', async () => {
+    const view = { type: 'modal' as const, title: { type: 'plain_text' as const, text: 'Rate' }, blocks: [] };
+    const trigger_id = fake.trigger();
+    await expect(client.views.open({ trigger_id, view })).resolves.toMatchObject({ ok: true });
+    await expect(client.views.open({ trigger_id, view })).rejects.toMatchObject({
+      data: { error: 'exchanged_trigger_id' },
+    });
+  });
+
   it('answers unknown methods with unknown_method and flags them against the spec', async () => {
     await expect(client.apiCall('chat.teleport', { channel: 'C1' })).rejects.toMatchObject({
       data: { error: 'unknown_method' },

@@ -3,6 +3,7 @@ import type { Logger } from '@slack/logger';
 import { z } from 'zod';
 import type { DecisionService } from '../../services/decisions.js';
 import { ActionId, BlockId } from '../../slack/ids.js';
+import { RESPONSE_URL_TIMEOUT_MS } from '../../slack/lanes.js';
 
 const metadataSchema = z.object({
   leadId: z.number().int().positive(),
@@ -29,6 +30,7 @@ async function respondTo(url: string, body: unknown): Promise<void> {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
+    signal: AbortSignal.timeout(RESPONSE_URL_TIMEOUT_MS),
   });
   if (!res.ok) throw new Error(`response_url answered ${res.status}`);
 }
