@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/commands/index.js';
 import { lead, startTestBot, type TestBot, tempDir } from '../harness/app.js';
+import { expectShownAsTyped, FORMATTED } from '../harness/inertText.js';
 import { waitFor } from '../harness/waitFor.js';
 
 let t: TestBot;
@@ -30,6 +31,19 @@ const postedCount = () =>
   ).n;
 
 describe('lead posts', () => {
+  it('shows a bare URL, #channel, *bold* or ``` fences in lead data as typed', async () => {
+    const post = await t.postLead({
+      name: FORMATTED,
+      company: FORMATTED,
+      title: FORMATTED,
+      campaign: FORMATTED,
+      source: 'webinar',
+      notes: FORMATTED,
+    });
+    const message = t.fake.messages(post.channel).find((m) => m.ts === post.ts);
+    expectShownAsTyped(message?.blocks);
+  });
+
   it('escape hostile lead text so it can never ping or link, in blocks and fallback text', async () => {
     const hostile = {
       name: '<!channel> Mallory',

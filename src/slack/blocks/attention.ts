@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { ReasonCount } from '../../domain/attention.js';
-import { escapeMrkdwn, truncate } from '../escape.js';
+import { escapeMrkdwn, inertMrkdwn, truncate } from '../escape.js';
 import type { MessageContent } from './leadPost.js';
 
 /**
@@ -35,10 +35,10 @@ export function attentionNotice(notice: AttentionNotice): MessageContent {
     (r) => `• ${escapeMrkdwn(truncate(r.reason, REASON_MAX))} (${r.count})`,
   );
   const todo = `On the server, run \`${ATTENTION_COMMAND}\` to see them, \`leadloop attention show ID\` for one, \`leadloop attention retry --all\` once the mapping is fixed, or \`leadloop attention drop ID\`.`;
-  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: `:warning: *${head}*` } }];
+  const blocks: KnownBlock[] = [{ type: 'section', text: inertMrkdwn(`:warning: *${head}*`) }];
   if (reasons.length > 0) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Top reasons*\n${reasons.join('\n')}` } });
+    blocks.push({ type: 'section', text: inertMrkdwn(`*Top reasons*\n${reasons.join('\n')}`) });
   }
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: todo }] });
+  blocks.push({ type: 'context', elements: [inertMrkdwn(todo)] });
   return { text: `${head} Run ${ATTENTION_COMMAND} on the server.`, blocks };
 }

@@ -17,7 +17,7 @@ import {
   totalChange,
   weakestLine,
 } from '../../report/digestText.js';
-import { escapeMrkdwn, truncate } from '../escape.js';
+import { escapeMrkdwn, inertMrkdwn, truncate } from '../escape.js';
 import type { MessageContent } from './leadPost.js';
 import { postLink } from './stats.js';
 
@@ -52,11 +52,11 @@ export interface DigestRenderOptions {
 }
 
 function section(text: string): KnownBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, SECTION_MAX) } };
+  return { type: 'section', text: inertMrkdwn(truncate(text, SECTION_MAX)) };
 }
 
 function context(text: string): KnownBlock {
-  return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, SECTION_MAX) }] };
+  return { type: 'context', elements: [inertMrkdwn(truncate(text, SECTION_MAX))] };
 }
 
 const labelled = (line: DigestLine) => `*${line.label}:* ${escapeMrkdwn(line.text)}`;

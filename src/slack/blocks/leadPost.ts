@@ -2,7 +2,7 @@ import type { ActionsBlock, Button, KnownBlock, SectionBlock } from '@slack/type
 import { formatDuration, type LeadStateName } from '../../domain/decision.js';
 import { DEFAULT_REASONS, type RejectReason } from '../../domain/reasons.js';
 import type { LeadForPost } from '../../storage/store.js';
-import { escapeMrkdwn, truncate } from '../escape.js';
+import { escapeMrkdwn, inertMrkdwn, truncate } from '../escape.js';
 import { ActionId, BlockId } from '../ids.js';
 
 export interface MessageContent {
@@ -60,9 +60,7 @@ function stateBlocks(decided: PostDecisions, options: LeadPostOptions): KnownBlo
     );
     if (winner.note) lines.push(`*Note:* ${escapeMrkdwn(truncate(winner.note, 500))}`);
   }
-  const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: truncate(lines.join('\n'), 3000) } },
-  ];
+  const blocks: KnownBlock[] = [{ type: 'section', text: inertMrkdwn(truncate(lines.join('\n'), 3000)) }];
   const others = decided.standing.filter((d) => d !== winner && d.userId !== winner.userId);
   const seen = new Set<string>();
   const also = others
@@ -72,7 +70,7 @@ function stateBlocks(decided: PostDecisions, options: LeadPostOptions): KnownBlo
   if (also.length > 0) {
     blocks.push({
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: truncate(`Also: ${also.join(' · ')}`, 3000) }],
+      elements: [inertMrkdwn(truncate(`Also: ${also.join(' · ')}`, 3000))],
     });
   }
   return blocks;
@@ -90,7 +88,8 @@ export function who(lead: Pick<LeadForPost, 'id' | 'name' | 'email'>): string {
 
 /**
  * The lead post: who, company, title, campaign, source, score, notes, CRM link, Accept / Reject.
- * Every lead-supplied value is escaped (mrkdwn) or plain_text, including the fallback text.
+ * Every lead-supplied value is escaped in verbatim mrkdwn (escape.ts) or plain_text, including
+ * the fallback text: a bare URL, #channel, *bold* or ``` in lead data shows as typed.
  */
 export function leadPost(
   lead: LeadForPost,
@@ -98,9 +97,7 @@ export function leadPost(
   decided?: PostDecisions,
 ): MessageContent {
   const field = (label: string, value: string | null | undefined) =>
-    value
-      ? { type: 'mrkdwn' as const, text: truncate(`*${label}*\n${escapeMrkdwn(value)}`, 2000) }
-      : undefined;
+    value ? inertMrkdwn(truncate(`*${label}*\n${escapeMrkdwn(value)}`, 2000)) : undefined;
   const fields = [
     field('Company', lead.company),
     field('Title', lead.title),

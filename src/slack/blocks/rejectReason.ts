@@ -1,6 +1,6 @@
 import type { ActionsBlock, KnownBlock, ModalView, PlainTextOption, SectionBlock } from '@slack/types';
 import { REASON_KINDS, type ReasonKind, type RejectReason } from '../../domain/reasons.js';
-import { escapeMrkdwn, truncate } from '../escape.js';
+import { escapeMrkdwn, inertMrkdwn, truncate } from '../escape.js';
 import { ActionId, BlockId, CallbackId } from '../ids.js';
 import type { MessageContent } from './leadPost.js';
 
@@ -48,7 +48,7 @@ export function rejectModal(
     blocks: [
       {
         type: 'section',
-        text: { type: 'mrkdwn', text: `Why is *${escapeMrkdwn(truncate(lead.who, 200))}* not a good lead?` },
+        text: inertMrkdwn(`Why is *${escapeMrkdwn(truncate(lead.who, 200))}* not a good lead?`),
       },
       {
         type: 'input',
@@ -100,10 +100,7 @@ export function reasonPrompt(
   const blocks: KnownBlock[] = [
     {
       type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: `You rejected *${who}*. Why? Marketing sees the reasons in the weekly digest.`,
-      },
+      text: inertMrkdwn(`You rejected *${who}*. Why? Marketing sees the reasons in the weekly digest.`),
     } satisfies SectionBlock,
     {
       type: 'actions',

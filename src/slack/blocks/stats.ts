@@ -11,7 +11,7 @@ import {
   repsTable,
   totalsLine,
 } from '../../report/statsText.js';
-import { escapeMrkdwn, truncate } from '../escape.js';
+import { escapeMrkdwn, inertMrkdwn, truncate } from '../escape.js';
 import type { MessageContent } from './leadPost.js';
 
 /** Section text is capped at 3000 characters; tables get a margin for the code fence. */
@@ -29,7 +29,7 @@ export interface StatsRenderOptions {
 }
 
 function section(text: string): KnownBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, SECTION_MAX) } };
+  return { type: 'section', text: inertMrkdwn(truncate(text, SECTION_MAX)) };
 }
 
 /** A monospace table; lines are dropped from the end (never cut mid-line) to fit. */
@@ -49,7 +49,7 @@ function codeBlock(table: string, footer?: string): KnownBlock {
 }
 
 function context(text: string): KnownBlock {
-  return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, SECTION_MAX) }] };
+  return { type: 'context', elements: [inertMrkdwn(truncate(text, SECTION_MAX))] };
 }
 
 export function postLink(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { attentionNotice } from '../../../src/slack/blocks/attention.js';
+import { expectShownAsTyped, FORMATTED } from '../../harness/inertText.js';
 
 describe('attentionNotice', () => {
   it('says how many, since when, the top reasons and the command', () => {
@@ -31,5 +32,17 @@ describe('attentionNotice', () => {
     const json = JSON.stringify(m.blocks);
     expect(json).toContain('&lt;!channel&gt; &amp; &lt;https://evil.example|x&gt;');
     expect(json).not.toContain('<!channel>');
+  });
+});
+
+describe('attentionNotice: formatting in vendor data', () => {
+  it('shows a reason quoting a URL, #channel, *bold* or ``` as typed', () => {
+    const m = attentionNotice({
+      newCount: 1,
+      openCount: 1,
+      announcedBefore: false,
+      topReasons: [{ reason: `email "${FORMATTED}" is not an email`, count: 1 }],
+    });
+    expectShownAsTyped(m.blocks);
   });
 });

@@ -12,6 +12,7 @@ import type {
 import { digestTable, digestText, headline, weekSpan } from '../../../src/report/digestText.js';
 import { DIGEST_TOP_CAMPAIGNS, digestMessage } from '../../../src/slack/blocks/digest.js';
 import type { MessageContent } from '../../../src/slack/blocks/leadPost.js';
+import { expectShownAsTyped, FORMATTED } from '../../harness/inertText.js';
 
 const ZONE = 'Europe/Berlin';
 const NOW = Date.parse('2026-11-23T09:00:00+01:00');
@@ -579,5 +580,21 @@ describe('digestText: the terminal', () => {
     );
     expect(top).toContain('…and 290 more campaigns (in the totals)');
     expect(digestTable(digest, 0).split('\n')).toHaveLength(3);
+  });
+});
+
+describe('digestMessage: formatting in lead data', () => {
+  it('shows campaign names and lead names with URLs, #channel, *bold* and ``` as typed', () => {
+    const digest = weekDigest({
+      names: (n) => `${FORMATTED} ${n}`,
+      pending: Array.from({ length: 3 }, (_, i) =>
+        pendingLead(i, { who: FORMATTED, company: FORMATTED, campaign: FORMATTED }),
+      ),
+    });
+    const m = digestMessage(digest, { workspaceUrl: WORKSPACE, chartNote: `Chart ${FORMATTED}` });
+    expectShownAsTyped(m.blocks);
+    // A ``` in a name cannot close the table's code block early.
+    const fences = tableOf(m).join('\n').match(/```/g) ?? [];
+    expect(fences.length).toBeLessThanOrEqual(2);
   });
 });

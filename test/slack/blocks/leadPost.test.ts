@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { leadPost, slackDate } from '../../../src/slack/blocks/leadPost.js';
 import { ActionId, BlockId } from '../../../src/slack/ids.js';
 import type { LeadForPost } from '../../../src/storage/store.js';
+import { expectShownAsTyped, FORMATTED } from '../../harness/inertText.js';
 
 const options = { acceptEmoji: 'white_check_mark', rejectEmoji: 'x' };
 const CREATED = Date.UTC(2026, 10, 20, 14, 3);
@@ -294,5 +295,37 @@ describe('leadPost', () => {
 
   it('names a lead with only an email by its email', () => {
     expect(header(blocksOf(lead({ name: null })))?.text.text).toContain('ana.silva@acme.io');
+  });
+});
+
+describe('leadPost: formatting in lead data', () => {
+  it('shows a bare URL, #channel, *bold*, ``` fences and :codes: as typed, in every field', () => {
+    const formatted = lead({
+      name: FORMATTED,
+      company: FORMATTED,
+      title: FORMATTED,
+      email: FORMATTED,
+      phone: FORMATTED,
+      country: FORMATTED,
+      campaign: FORMATTED,
+      source: FORMATTED,
+      notes: FORMATTED,
+    });
+    const post = leadPost(formatted, options);
+    expectShownAsTyped(post.blocks);
+    const decided = leadPost(formatted, options, {
+      state: 'rejected',
+      winner: {
+        userId: 'U0REPANNA1',
+        verdict: 'reject',
+        reason: 'other',
+        note: FORMATTED,
+        decidedAt: CREATED,
+      },
+      firstDecidedAt: CREATED,
+      standing: [],
+      postedAt: CREATED,
+    });
+    expectShownAsTyped(decided.blocks);
   });
 });

@@ -13,6 +13,7 @@ import type {
 } from '../../../src/domain/statsReport.js';
 import type { MessageContent } from '../../../src/slack/blocks/leadPost.js';
 import { SLACK_TOP_CAMPAIGNS, statsMessage, statsUsage } from '../../../src/slack/blocks/stats.js';
+import { expectShownAsTyped, FORMATTED } from '../../harness/inertText.js';
 
 const ZONE = 'Europe/Berlin';
 const NOW = Date.parse('2026-11-20T12:00:00+01:00');
@@ -442,5 +443,43 @@ describe('statsUsage', () => {
     expect(m.text).toBe('I don\'t understand "&lt;!channel&gt;".');
     expect(allText(m)).toMatch(/^:warning: I don't understand "&lt;!channel&gt;"\.\n```Usage:/m);
     expectInert(m);
+  });
+});
+
+describe('statsMessage: formatting in lead data', () => {
+  it('shows campaign and lead names with URLs, #channel, *bold* and ``` as typed in every view', () => {
+    const input = (view: StatsView): ReportInput => ({
+      campaigns: [{ name: FORMATTED, counts: counts(12, 6, 4), medianMs: HOUR }],
+      view,
+      campaignFilter: { asked: FORMATTED, matched: [FORMATTED, `${FORMATTED} 2`] },
+    });
+    expectShownAsTyped(statsMessage(reportOf(input('summary'))).blocks);
+    const reasons = {
+      overall: [{ reason: 'bad_fit', label: 'Bad fit', kind: 'disqualify' as const, count: 1, share: 1 }],
+      byCampaign: [
+        {
+          campaign: FORMATTED,
+          reasons: [{ reason: 'bad_fit', label: 'Bad fit', kind: 'disqualify' as const, count: 1, share: 1 }],
+        },
+      ],
+    };
+    expectShownAsTyped(statsMessage(reportOf({ ...input('reasons'), reasons })).blocks);
+    const oldest: PendingLead[] = [
+      {
+        id: 1,
+        who: FORMATTED,
+        company: FORMATTED,
+        campaign: FORMATTED,
+        postedAt: NOW - 30 * HOUR,
+        waitingMs: 30 * HOUR,
+        breached: true,
+        channel: 'C0LEADS001',
+        ts: '1763600000.000001',
+      },
+    ];
+    const pending = { total: 1, breached: 1, oldest };
+    expectShownAsTyped(
+      statsMessage(reportOf({ ...input('pending'), pending }), { workspaceUrl: WORKSPACE }).blocks,
+    );
   });
 });
