@@ -48,3 +48,8 @@ export class InstanceRunningError extends LeadloopError {
 export class ListenError extends LeadloopError {
   readonly code = 'leadloop_listen_error';
 }
+
+/** The database file was deleted or replaced under the running bot: nothing written now would be kept. */
+export class DatabaseGoneError extends LeadloopError {
+  readonly code = 'leadloop_database_gone';
+}

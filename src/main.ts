@@ -19,6 +19,7 @@ import { StatsService } from './services/stats.js';
 import { createBackgroundClient, createSlackApp, verifyToken } from './slack/app.js';
 import { meteredFetch } from './slack/metered.js';
 import { AttentionStore } from './storage/attention.js';
+import { DatabaseFile } from './storage/databaseFile.js';
 import { openDatabase } from './storage/db.js';
 import { DigestStore } from './storage/digests.js';
 import { LeaseStore } from './storage/lease.js';
@@ -57,6 +58,7 @@ export async function startLeadloop(
   const clock = deps.clock ?? systemClock;
   const timers = deps.timers ?? systemTimers;
   const db = openDatabase(config.databasePath);
+  const databaseFile = new DatabaseFile(config.databasePath);
   const store = new Store(db);
   const closeDb = () => db.$client.close();
   let statsThread: StatsThread | undefined;
@@ -124,6 +126,7 @@ export async function startLeadloop(
       posting: postingStatus,
       stallMs: config.healthStallMinutes * 60_000,
       intake: { mapping: config.leadMapping, timezone: config.timezone },
+      databaseFile,
     });
     const { app, httpReceiver } = createSlackApp(config, { logger, identity, routes, fetch: slackFetch });
     const decisions = new DecisionService(
