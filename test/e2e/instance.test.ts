@@ -87,6 +87,31 @@ describe('one Leadloop per database', () => {
     expect(third.stdout.join('\n')).not.toContain('Took over');
   });
 
+  it('a bot whose lease was taken over while it was frozen stops by itself with exit code 1 at its next renewal', async () => {
+    const dbPath = join(dir.dir, 'leadloop.db');
+    const bot = start(testEnv(fake, dbPath));
+    await runningPort(bot);
+    // What a bot on another machine writes when it takes over a lease it found 30 s old.
+    const db = openDatabase(dbPath, { migrate: false });
+    try {
+      const now = Date.now();
+      const taker = { holder: 'other-run', pid: 4242, host: 'standby', machine: 'standby pid:[1]' };
+      const value = JSON.stringify({
+        ...taker,
+        processStartedAt: now,
+        port: 3000,
+        startedAt: now,
+        renewedAt: now,
+      });
+      db.$client.prepare("UPDATE app_meta SET value = ? WHERE key = 'instance_lease'").run(value);
+    } finally {
+      db.$client.close();
+    }
+    const said = await bot.waitForLine(/lease on the database .* was taken by pid 4242 on standby/);
+    expect(JSON.parse(said)).toMatchObject({ level: 'error' });
+    expect(await bot.exited).toEqual({ code: 1, signal: null });
+  });
+
   it('a port another program holds is one line saying what to change', async () => {
     const blocker: Server = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, resolve));
