@@ -3,7 +3,8 @@ import { type Lease, type LeaseVerdict, parseLease } from '../domain/lease.js';
 import type { Db } from './db.js';
 import { appMeta } from './schema.js';
 
-const LEASE_KEY = 'instance_lease';
+/** Its key in app_meta. */
+export const LEASE_KEY = 'instance_lease';
 
 /**
  * The instance lease, one row of app_meta. Each change reads and writes in one IMMEDIATE
