@@ -38,3 +38,18 @@ export class StatsThreadError extends LeadloopError {
 export class DatabaseFileError extends LeadloopError {
   readonly code = 'leadloop_database_file_error';
 }
+
+/** `leadloop start` while another Leadloop holds the database's lease; the message names it. */
+export class InstanceRunningError extends LeadloopError {
+  readonly code = 'leadloop_instance_running';
+}
+
+/** The HTTP server could not listen (the port is taken, or not allowed); the message says what to change. */
+export class ListenError extends LeadloopError {
+  readonly code = 'leadloop_listen_error';
+}
+
+/** The database file was deleted or replaced under the running bot: nothing written now would be kept. */
+export class DatabaseGoneError extends LeadloopError {
+  readonly code = 'leadloop_database_gone';
+}

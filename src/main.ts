@@ -3,10 +3,12 @@ import { type AddressInfo, isIPv6, type ListenOptions } from 'node:net';
 import type { Logger } from '@slack/logger';
 import { type Clock, systemClock, systemTimers, type Timers } from './clock.js';
 import type { RunConfig } from './config.js';
+import { ListenError } from './errors.js';
 import { appRoutes, createRouteServer, SERVER_TIMEOUTS } from './http/routes.js';
 import { AttentionAnnouncer } from './jobs/attention.js';
 import { DigestScheduler, DigestSender } from './jobs/digest.js';
 import { Housekeeping } from './jobs/housekeeping.js';
+import { InstanceLease } from './jobs/lease.js';
 import { Poster } from './jobs/poster.js';
 import { PostingStatus } from './jobs/postingStatus.js';
 import { PostUpdater } from './jobs/postUpdater.js';
@@ -18,8 +20,10 @@ import { createBackgroundClient, createSlackApp, verifyToken } from './slack/app
 import { createInteractiveClient } from './slack/lanes.js';
 import { meteredFetch } from './slack/metered.js';
 import { AttentionStore } from './storage/attention.js';
+import { DatabaseFile } from './storage/databaseFile.js';
 import { openDatabase } from './storage/db.js';
 import { DigestStore } from './storage/digests.js';
+import { LeaseStore } from './storage/lease.js';
 import { QueueStore } from './storage/queue.js';
 import { RetentionStore } from './storage/retention.js';
 import { StatsStore } from './storage/stats.js';
@@ -36,6 +40,11 @@ export interface RunningLeadloop {
   store: Store;
   /** Stops accepting requests, lets the post in flight finish, closes the database. */
   stop(): Promise<void>;
+  /**
+   * Resolves (with what to tell the operator) if the bot found another Leadloop had taken over
+   * its database and stopped itself; never resolves otherwise.
+   */
+  lost: Promise<string>;
 }
 
 /**
@@ -50,11 +59,32 @@ export async function startLeadloop(
   const clock = deps.clock ?? systemClock;
   const timers = deps.timers ?? systemTimers;
   const db = openDatabase(config.databasePath);
+  const databaseFile = new DatabaseFile(config.databasePath);
   const store = new Store(db);
   const closeDb = () => db.$client.close();
   let statsThread: StatsThread | undefined;
+  let heldLease: InstanceLease | undefined;
+  let stopSelf: () => void = () => {};
+  let reportLost: (message: string) => void = () => {};
+  const lost = new Promise<string>((resolve) => {
+    reportLost = resolve;
+  });
 
   try {
+    // First, before anything talks to Slack: one bot per database (docs/decisions/0008).
+    const lease = new InstanceLease(
+      { leases: new LeaseStore(db), clock, timers, logger },
+      {
+        databasePath: config.databasePath,
+        onLost: (message) => {
+          logger.error(message);
+          stopSelf();
+          reportLost(message);
+        },
+      },
+    );
+    lease.acquire();
+    heldLease = lease;
     // Operator signals: the poster says whether posting works; /healthz and /metrics read it.
     const postingStatus = new PostingStatus();
     const queue = new QueueStore(db);
@@ -97,6 +127,7 @@ export async function startLeadloop(
       posting: postingStatus,
       stallMs: config.healthStallMinutes * 60_000,
       intake: { mapping: config.leadMapping, timezone: config.timezone },
+      databaseFile,
     });
     const { app, httpReceiver } = createSlackApp(config, { logger, identity, routes, fetch: slackFetch });
     const decisions = new DecisionService(
@@ -158,13 +189,17 @@ export async function startLeadloop(
     // HOST unset: Node's default, every interface (IPv6 and IPv4 where the machine has both).
     const listenOn = { port: config.port, ...(config.host ? { host: config.host } : {}) };
     let server: Server;
-    if (httpReceiver) {
-      server = (await app.start(listenOn, SERVER_TIMEOUTS)) as Server;
-    } else {
-      server = createRouteServer(routes);
-      await listen(server, listenOn);
-      await app.start();
+    try {
+      if (httpReceiver) {
+        server = (await app.start(listenOn, SERVER_TIMEOUTS)) as Server;
+      } else {
+        server = createRouteServer(routes);
+        await listen(server, listenOn);
+      }
+    } catch (error) {
+      throw listenProblem(listenOn, error);
     }
+    if (!httpReceiver) await app.start();
     poster.start();
     postUpdater.start();
     announcer.start();
@@ -175,6 +210,7 @@ export async function startLeadloop(
     );
     housekeeping.start();
     const { port, address } = server.address() as AddressInfo;
+    lease.listening(port);
     const everywhere = !config.host || config.host === '0.0.0.0' || config.host === '::';
     const origin = `http://${everywhere ? 'localhost' : isIPv6(address) ? `[${address}]` : address}:${port}`;
     logger.info(
@@ -182,34 +218,55 @@ export async function startLeadloop(
     );
 
     let stopping: Promise<void> | undefined;
-    return {
-      port,
-      server,
-      address,
-      store,
-      stop: () => {
-        stopping ??= (async () => {
-          const closed = closeServer(server);
-          await Promise.all([
-            housekeeping.stop(),
-            poster.stop(),
-            postUpdater.stop(),
-            announcer.stop(),
-            digestScheduler.stop(),
-            statsThread?.close(),
-          ]);
-          if (!httpReceiver) await app.stop();
-          await closed;
-          closeDb();
-        })();
-        return stopping;
-      },
+    const stop = () => {
+      stopping ??= (async () => {
+        const closed = closeServer(server);
+        await Promise.all([
+          housekeeping.stop(),
+          poster.stop(),
+          postUpdater.stop(),
+          announcer.stop(),
+          digestScheduler.stop(),
+          statsThread?.close(),
+        ]);
+        if (!httpReceiver) await app.stop();
+        await closed;
+        // Last, so that no other bot takes over while this one still writes.
+        await lease.stop();
+        closeDb();
+      })();
+      return stopping;
     };
+    stopSelf = () => void stop();
+    return { port, server, address, store, stop, lost };
   } catch (error) {
     await statsThread?.close();
+    await heldLease?.stop();
     closeDb();
     throw error;
   }
+}
+
+/** EADDRINUSE and EACCES as the one line that says what to change; anything else as it is. */
+function listenProblem(on: ListenOptions, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  const where = `port ${on.port}${on.host ? ` on ${on.host}` : ''}`;
+  if (code === 'EADDRINUSE')
+    return new ListenError(
+      `Cannot listen on ${where}: another program is using it (a Leadloop on another database, or anything else). Stop that program, or set PORT to a free port (e.g. PORT=3001).`,
+      { cause: error },
+    );
+  if (code === 'EACCES')
+    return new ListenError(
+      `Cannot listen on ${where}: this user may not use ports below 1024. Set PORT to 1024 or above (e.g. PORT=3000) and put a reverse proxy in front.`,
+      { cause: error },
+    );
+  if (code === 'EADDRNOTAVAIL')
+    return new ListenError(
+      `Cannot listen on ${where}: this machine has no such address. Set HOST to one of its addresses (e.g. HOST=127.0.0.1), or leave HOST unset for every interface.`,
+      { cause: error },
+    );
+  return error;
 }
 
 function listen(server: Server, on: ListenOptions): Promise<void> {

@@ -9,7 +9,8 @@ export const START_HELP = `leadloop start
 Runs the bot: Slack events (HTTP mode on PORT at /slack/events, or Socket Mode when
 SLACK_APP_TOKEN is set), POST /leads, GET /healthz, and the lead poster. Configuration comes from
 the environment and from .env in the current folder; see .env.example.
-Stops cleanly on SIGTERM or SIGINT (Ctrl-C).`;
+Stops cleanly on SIGTERM or SIGINT (Ctrl-C). Only one may run per database: a second start on the
+same DATABASE_PATH is refused with one line naming the one that runs.`;
 
 /** Runs until a signal stops it; resolves with the exit code. */
 export async function startCommand(
@@ -35,6 +36,13 @@ export async function startCommand(
         },
       );
     };
+    // Another Leadloop took the database over: this one has stopped itself (and said why).
+    running.lost.then(() =>
+      running.stop().then(
+        () => resolve(1),
+        () => resolve(1),
+      ),
+    );
     signals.once('SIGTERM', () => shutdown('SIGTERM'));
     signals.once('SIGINT', () => shutdown('SIGINT'));
   });

@@ -13,6 +13,8 @@ export interface HealthFacts {
     | { depth: number; oldestReceivedAt: number | undefined; lastPostedAt: number | undefined }
     | undefined;
   posting: PostingState;
+  /** What is wrong with the database when a person must act (e.g. its file was deleted). */
+  dbProblem?: string | undefined;
   /** Leads waiting this long with no post for as long means posting has stalled. */
   stallMs: number;
 }
@@ -20,6 +22,8 @@ export interface HealthFacts {
 export interface HealthBody {
   ok: boolean;
   db: 'ok' | 'error';
+  /** Set when the database needs a person: what is wrong and what to do. */
+  dbError?: string;
   queue: number | null;
   oldestQueuedSeconds: number | null;
   lastPostAt: string | null;
@@ -60,6 +64,7 @@ export function healthReport(facts: HealthFacts): HealthReport {
     lastPostAt: iso(queue?.lastPostedAt),
     posting: posting.status === 'blocked' ? 'blocked' : !queue ? 'unknown' : stalled ? 'stalled' : 'ok',
   };
+  if (facts.dbProblem !== undefined) body.dbError = facts.dbProblem;
   if (posting.status === 'blocked') {
     body.postingError = {
       code: posting.code,

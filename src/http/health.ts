@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../clock.js';
 import { healthReport } from '../domain/health.js';
 import type { PostingStatus } from '../jobs/postingStatus.js';
+import type { DatabaseFile } from '../storage/databaseFile.js';
 import type { QueueSnapshot, QueueStore } from '../storage/queue.js';
 import { sendJson } from './respond.js';
 
@@ -11,6 +12,8 @@ export interface HealthDeps {
   clock: Clock;
   /** Leads waiting this long, with no post for as long, make /healthz answer 503. */
   stallMs: number;
+  /** Whether the database file is still the one open (it may have been deleted under the bot). */
+  databaseFile?: DatabaseFile;
 }
 
 /**
@@ -29,14 +32,17 @@ export function healthHandler(deps: HealthDeps) {
       return;
     }
     let queue: QueueSnapshot | undefined;
+    let dbProblem: string | undefined;
     try {
-      queue = deps.queue.snapshot();
+      dbProblem = deps.databaseFile?.problem();
+      queue = dbProblem === undefined ? deps.queue.snapshot() : undefined;
     } catch {
       queue = undefined;
     }
     const { status, body } = healthReport({
       now: deps.clock.now(),
       queue,
+      dbProblem,
       posting: deps.posting.current(),
       stallMs: deps.stallMs,
     });

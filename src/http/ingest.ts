@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import { guessWho } from '../domain/attention.js';
 import type { LeadIssue } from '../domain/lead.js';
+import { DatabaseGoneError } from '../errors.js';
 import {
   interpretBody,
   type LeadMapping,
@@ -19,6 +20,7 @@ import {
   type IntakeBatch,
   type IntakeStored,
 } from '../storage/attention.js';
+import type { DatabaseFile } from '../storage/databaseFile.js';
 import type { IngestResult, Store } from '../storage/store.js';
 import { BodyTooLargeError, readBody, sendJson } from './respond.js';
 
@@ -39,6 +41,8 @@ export interface IngestDeps {
   /** How vendors' bodies are read: the admin mapping, and the zone of times without an offset. */
   intake: { mapping: LeadMapping; timezone: string };
   metrics: Metrics;
+  /** Checked before and after storing: no 202 for leads written to a deleted database file. */
+  databaseFile?: DatabaseFile;
 }
 
 /** `?profile=` names the sender's shape; `?campaign=` is the campaign of leads that name none. */
@@ -257,10 +261,17 @@ export function ingestHandler(deps: IngestDeps) {
     }
     let stored: IntakeStored;
     try {
+      deps.databaseFile?.assertPresent();
       stored = await committer.submit(batch);
+      deps.databaseFile?.assertPresent();
     } catch (error) {
-      logger.error('Storing leads failed', error);
-      sendJson(res, 503, { error: 'storage_unavailable', message: 'The leads were not stored. Try again.' });
+      const gone = error instanceof DatabaseGoneError;
+      if (gone) logger.error(error.message);
+      else logger.error('Storing leads failed', error);
+      sendJson(res, 503, {
+        error: 'storage_unavailable',
+        message: gone ? error.message : 'The leads were not stored. Try again.',
+      });
       return;
     }
     const results: IngestSlot[] =

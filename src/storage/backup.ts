@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { DatabaseFileError } from '../errors.js';
 import { MIGRATIONS_FOLDER } from './db.js';
+import { LEASE_KEY } from './lease.js';
 
 /**
  * Whole database files: SQLite's online backup, checking a copy, and taking the database out of
@@ -59,8 +60,10 @@ export async function copyDatabaseOnline(
 /**
  * Checks a database file (a fresh backup, or one about to be restored): that it is SQLite, whole
  * (PRAGMA integrity_check), and Leadloop's; what it holds and how far it is migrated. Leaves it
- * in rollback-journal mode, so it is one self-contained file (the bot turns WAL back on).
- * `label` names the file in messages.
+ * in rollback-journal mode, so it is one self-contained file (the bot turns WAL back on), and
+ * without the instance lease a running bot held when it was copied: the bot that will run on
+ * this file is not that one (docs/decisions/0008). `label` names the file in messages. Only ever
+ * called on a copy made by the caller.
  */
 export function checkDatabaseFile(path: string, label: string): DatabaseFileInfo {
   const db = openExisting(path, label);
@@ -87,6 +90,7 @@ export function checkDatabaseFile(path: string, label: string): DatabaseFileInfo
         `${label} is a SQLite database but not Leadloop's (it has no leads or migrations table). Check the file name.`,
       );
     }
+    if (tables.has('app_meta')) db.prepare('DELETE FROM app_meta WHERE key = ?').run(LEASE_KEY);
     const applied = db.prepare('SELECT created_at FROM __drizzle_migrations').pluck().all() as number[];
     const known = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER });
     const latestApplied = Math.max(0, ...applied.map(Number));

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { DatabaseOpenError } from '../errors.js';
+import { databaseProblem } from './dbErrors.js';
 import * as schema from './schema.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -20,22 +20,20 @@ export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url))
  * is stored. busy_timeout covers a CLI command (import, migrate) writing at the same time.
  */
 export function openDatabase(path: string, options: { migrate?: boolean } = {}): Db {
-  let client: Database.Database;
+  let client: Database.Database | undefined;
   try {
     if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
     client = new Database(path);
+    client.pragma('journal_mode = WAL');
+    client.pragma('synchronous = FULL');
+    client.pragma('busy_timeout = 5000');
+    client.pragma('foreign_keys = ON');
+    const db = drizzle({ client, schema });
+    // A second connection of a process that migrated already (the stats thread) skips it.
+    if (options.migrate ?? true) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    return db;
   } catch (error) {
-    throw new DatabaseOpenError(
-      `Cannot open the database at ${path} (${(error as Error).message}). Check DATABASE_PATH and that its folder is writable.`,
-      { cause: error },
-    );
+    client?.close();
+    throw databaseProblem(path, error);
   }
-  client.pragma('journal_mode = WAL');
-  client.pragma('synchronous = FULL');
-  client.pragma('busy_timeout = 5000');
-  client.pragma('foreign_keys = ON');
-  const db = drizzle({ client, schema });
-  // A second connection of a process that migrated already (the stats thread) skips it.
-  if (options.migrate ?? true) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
-  return db;
 }

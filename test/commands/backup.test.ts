@@ -111,6 +111,10 @@ describe('leadloop backup and restore', () => {
     expect(backup.stdout).toContain(`, ${inBackup.size} lead(s),`);
     // No temporary file is left beside the backup, and the backup stands alone (no -wal).
     expect(readdirSync(join(temp.dir, 'backups'))).toEqual(['leadloop-backup.db']);
+    // The running bot's lease is not in the copy: a bot started on it after a restore owes it nothing.
+    const copy = new Database(backupFile, { readonly: true });
+    expect(copy.prepare("SELECT key FROM app_meta WHERE key = 'instance_lease'").all()).toEqual([]);
+    copy.close();
 
     // Restore: refused while the bot has the database open, then done once it is stopped.
     const refused = await leadloop(bot.databasePath, 'restore', backupFile);
