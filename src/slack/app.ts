@@ -3,6 +3,7 @@ import type { Logger, LogLevel } from '@slack/logger';
 import { type FetchFunction, WebClient, type WebClientOptions } from '@slack/web-api';
 import { type Clock, systemClock } from '../clock.js';
 import type { RunConfig } from '../config.js';
+import { SLACK_CALL_TIMEOUT_MS } from '../domain/inDoubt.js';
 import { SlackStartError } from '../errors.js';
 import { classifySlackError } from './errors.js';
 import { slackRequestGate } from './requestGate.js';
@@ -18,8 +19,9 @@ const INTERACTIVE_CLIENT: WebClientOptions = {
 
 /**
  * The background jobs' client (poster, post updater): they pace and retry by themselves, so
- * 429s come back to them at once instead of pausing a shared queue. `fetch`: the running bot
- * passes its metered one (src/slack/metered.ts).
+ * 429s come back to them at once instead of pausing a shared queue. Its timeout is the one the
+ * in-doubt search is sized for (src/domain/inDoubt.ts). `fetch`: the running bot passes its
+ * metered one (src/slack/metered.ts).
  */
 export function createBackgroundClient(
   config: RunConfig,
@@ -30,7 +32,7 @@ export function createBackgroundClient(
     slackApiUrl: config.slack.apiUrl,
     fetch: options.fetch,
     logger,
-    timeout: 15_000,
+    timeout: SLACK_CALL_TIMEOUT_MS,
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
   });
