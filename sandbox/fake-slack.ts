@@ -36,6 +36,12 @@ export interface Fault {
   status?: number;
   retryAfter?: number;
   delayMs?: number;
+  /**
+   * Slack acts on the call only after this long, then answers at once: a slow Slack whose post
+   * appears in the channel after a client with a shorter timeout has given up on it. Happens
+   * even if the client went away meanwhile (not if the fake is closed).
+   */
+  lateMs?: number;
   /** How many calls this fault applies to; default 1, Infinity until cleared. */
   times?: number;
 }
@@ -457,8 +463,16 @@ export class FakeSlack {
     ) {
       throw new Error(`fault.status must be an HTTP status, got ${fault.status}`);
     }
-    if (fault.error === undefined && fault.status === undefined && fault.delayMs === undefined) {
-      throw new Error('a fault needs error, status or delayMs');
+    if (
+      fault.error === undefined &&
+      fault.status === undefined &&
+      fault.delayMs === undefined &&
+      fault.lateMs === undefined
+    ) {
+      throw new Error('a fault needs error, status, delayMs or lateMs');
+    }
+    if (fault.lateMs !== undefined && (fault.error !== undefined || fault.status !== undefined)) {
+      throw new Error('lateMs is a slow success: it does not go with error or status');
     }
     const queue = this.faults.get(method) ?? [];
     queue.push({ fault: { ...fault }, remaining: times });
@@ -754,6 +768,7 @@ export class FakeSlack {
       if (fault.delayMs && !(await this.delay(fault.delayMs))) return;
       reply = this.faultReply(fault);
     } else {
+      if (fault?.lateMs && !(await this.delay(fault.lateMs))) return;
       reply = invalidJson
         ? { status: 200, body: { ok: false, error: 'invalid_json' } }
         : this.dispatch(method, args, token, tokenPresent);

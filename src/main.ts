@@ -179,7 +179,7 @@ export async function startLeadloop(
       { channels: config.digestChannelIds, timezone: config.timezone, workspaceUrl: identity.url },
     );
     const digestScheduler = new DigestScheduler(
-      { sender: digestSender, digests, clock, logger, metrics },
+      { sender: digestSender, digests, clock, timers, logger, metrics },
       { cron: config.digestCron, timezone: config.timezone },
     );
     app.error(async (error) => {

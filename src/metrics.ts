@@ -79,7 +79,7 @@ export function createMetrics(sources: ScrapeSources, options: { processMetrics?
     ),
     digestSends: counter(
       'leadloop_digest_sends_total',
-      'Weekly digest sends per channel by the running bot, by outcome (sent, already_sent, busy, failed).',
+      'Weekly digest sends per channel by the running bot, by outcome (sent, already_sent, busy, failed, in_doubt).',
       ['outcome'],
     ),
     slackEventDuplicates: counter(

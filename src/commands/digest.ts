@@ -89,9 +89,15 @@ export async function digestCommand(args: string[], io: CommandIo, clock: Clock)
         case 'failed':
           line(io.stdout, `${o.channel}: failed (${o.error}); a running bot retries it every 15 minutes`);
           break;
+        case 'in_doubt':
+          line(
+            io.stdout,
+            `${o.channel}: Slack did not confirm it (${o.error}); a running bot looks for it in the channel within 15 minutes and sends it only if it is not there`,
+          );
+          break;
       }
     }
-    return outcomes.some((o) => o.status === 'failed') ? 1 : 0;
+    return outcomes.some((o) => o.status === 'failed' || o.status === 'in_doubt') ? 1 : 0;
   } finally {
     db.$client.close();
   }

@@ -1,10 +1,12 @@
 import type { Logger } from '@slack/logger';
 import type { WebClient } from '@slack/web-api';
 import type { Clock } from '../clock.js';
+import { IN_DOUBT_TIMING } from '../domain/inDoubt.js';
 import { TokenBucket } from '../domain/pacing.js';
 import type { Metrics } from '../metrics.js';
 import { type LeadPostOptions, leadPost } from '../slack/blocks/leadPost.js';
 import { classifySlackError, type SlackFailure } from '../slack/errors.js';
+import { findSentMessage } from '../slack/findMessage.js';
 import { LEAD_POST_EVENT_TYPE } from '../slack/ids.js';
 import type { DueLead, Store } from '../storage/store.js';
 import type { PostingStatus } from './postingStatus.js';
@@ -18,8 +20,13 @@ export interface PosterOptions {
   intervalMs?: number;
   /** How long a channel rests after a configuration error before the queue tries again. */
   misconfiguredRetryMs?: number;
-  /** How long after a send of unknown outcome the channel history is checked for it. */
+  /** How long after a send of unknown outcome the channel history is first checked for it. */
   inDoubtCheckMs?: number;
+  /**
+   * How long after a send began Slack may still store it: not found before then, the lead stays
+   * in doubt and is looked for again; only not found after it is it posted again.
+   */
+  settleMs?: number;
   maxBackoffMs?: number;
 }
 
@@ -49,7 +56,7 @@ export function tsToMs(ts: string): number {
  * Exactly-once in normal operation rests on the database: a lead is marked 'posting' before the
  * send and 'posted' with its ts after it. A send whose outcome is unknown (crash, timeout, 5xx)
  * leaves the lead in doubt; before it is sent again, the channel history is searched for the
- * message metadata that every lead post carries.
+ * message metadata that every lead post carries, until Slack must be done with the send.
  */
 export class Poster extends QueueWorker {
   private readonly bucket: TokenBucket;
@@ -66,6 +73,7 @@ export class Poster extends QueueWorker {
       intervalMs: 1000,
       misconfiguredRetryMs: 60_000,
       inDoubtCheckMs: 5_000,
+      settleMs: IN_DOUBT_TIMING.settleMs,
       maxBackoffMs: 5 * 60_000,
       ...options,
     };
@@ -172,39 +180,53 @@ export class Poster extends QueueWorker {
   }
 
   /**
-   * A send of unknown outcome: find the post by its metadata in the channel history. Found, it is
-   * recorded; not found, the lead is queued again. Without the history scope we cannot tell, and
-   * posting again (at worst a duplicate) beats losing the lead.
+   * A send of unknown outcome: find the post by its metadata in the channel history around the
+   * send. Found, it is recorded; not found once Slack is done with the send, the lead is queued
+   * again; not found before then, it is looked for again when Slack must be done. Without the
+   * history scope we cannot tell, and posting again (at worst a duplicate) beats losing the lead.
    */
   private async resolveInDoubt(lead: DueLead): Promise<void> {
     const { store, client, clock, logger } = this.deps;
     const { channel } = this.opts;
-    const since = (lead.postStartedAt ?? lead.createdAt) - 60_000;
+    const sentAt = lead.postStartedAt ?? lead.createdAt;
+    const leadId = String(lead.id);
     try {
-      const history = await client.conversations.history({
+      const verdict = await findSentMessage(client, {
         channel,
-        oldest: (since / 1000).toFixed(6),
-        include_all_metadata: true,
-        limit: 200,
+        eventType: LEAD_POST_EVENT_TYPE,
+        matches: (payload) => String(payload.lead_id) === leadId,
+        sentAt,
+        now: clock.now(),
+        timing: { ...IN_DOUBT_TIMING, settleMs: this.opts.settleMs },
       });
-      const found = history.messages?.find(
-        (m) =>
-          m.metadata?.event_type === LEAD_POST_EVENT_TYPE &&
-          String((m.metadata.event_payload as { lead_id?: unknown } | undefined)?.lead_id) ===
-            String(lead.id),
-      );
-      if (found?.ts) {
-        store.markPosted(lead.id, { channel, ts: found.ts, postedAt: tsToMs(found.ts) });
-        logger.info(
-          `Lead ${lead.id} had been posted before the interruption (ts ${found.ts}); not posting it again`,
-        );
-        return;
+      switch (verdict.kind) {
+        case 'posted':
+          store.markPosted(lead.id, { channel, ts: verdict.ts, postedAt: tsToMs(verdict.ts) });
+          logger.info(
+            `Lead ${lead.id} had been posted before the interruption (ts ${verdict.ts}); not posting it again`,
+          );
+          return;
+        case 'wait':
+          store.markInDoubt(lead.id, verdict.at, 'not_visible_yet');
+          logger.debug(`Lead ${lead.id} is not in the channel yet; Slack may still be storing it`, {
+            leadId: lead.id,
+            checkAt: verdict.at,
+          });
+          return;
+        case 'not_posted':
+          if (verdict.truncated) {
+            logger.warn(
+              `Lead ${lead.id} was not found in the ${verdict.pages} pages of channel history searched around its send; posting it again, which may duplicate it.`,
+              { channel, leadId: lead.id },
+            );
+          }
+          store.markPostRetry(
+            lead.id,
+            clock.now(),
+            lead.postStartedAt ? 'not_found_after_uncertain_send' : 'requeued',
+          );
+          return;
       }
-      store.markPostRetry(
-        lead.id,
-        clock.now(),
-        lead.postStartedAt ? 'not_found_after_uncertain_send' : 'requeued',
-      );
     } catch (error) {
       const failure = classifySlackError(error, { channel });
       if (failure.kind === 'misconfigured' && failure.code === 'missing_scope') {

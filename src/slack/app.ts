@@ -9,7 +9,8 @@ import { createBackgroundLanes, interactiveClientOptions, withDefaultTimeout } f
 import { slackRequestGate } from './requestGate.js';
 
 /**
- * The background jobs' client: see src/slack/lanes.ts. `fetch`: the running bot passes its
+ * The background jobs' client: see src/slack/lanes.ts (its timeout is the one the in-doubt
+ * search is sized for, src/domain/inDoubt.ts). `fetch`: the running bot passes its
  * metered one (src/slack/metered.ts).
  */
 export function createBackgroundClient(

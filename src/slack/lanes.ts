@@ -1,5 +1,6 @@
 import type { Logger } from '@slack/logger';
 import { type FetchFunction, type WebAPICallResult, WebClient, type WebClientOptions } from '@slack/web-api';
+import { SLACK_CALL_TIMEOUT_MS } from '../domain/inDoubt.js';
 
 /**
  * A Web API client with a request queue of its own per method (a "lane").
@@ -83,7 +84,7 @@ export function createBackgroundLanes(setup: ClientSetup): WebClient {
     slackApiUrl: setup.apiUrl,
     fetch: setup.fetch,
     logger: setup.logger,
-    timeout: 15_000,
+    timeout: SLACK_CALL_TIMEOUT_MS,
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
   }));

@@ -5,8 +5,11 @@ import { appMeta, digestSends } from './schema.js';
 export type DigestSendRow = typeof digestSends.$inferSelect;
 
 export type DigestClaim =
-  /** Go ahead. `inDoubt`: an earlier send was interrupted; look for it in the channel first. */
-  | { claimed: true; inDoubt: boolean; attempts: number }
+  /**
+   * Go ahead. `inDoubt`: an earlier send, begun at `sentAt`, has no known outcome (a crash, a
+   * timeout); look for it in the channel first.
+   */
+  | { claimed: true; inDoubt: { sentAt: number } | undefined; attempts: number }
   | { claimed: false; reason: 'sent' | 'busy'; row: DigestSendRow };
 
 /** The digest's bookkeeping: which week went to which channel, and installation facts. */
@@ -15,8 +18,8 @@ export class DigestStore {
 
   /**
    * Claims (week, channel) for sending, atomically. A sent week is not claimed again (unless
-   * `force`); a send in progress is left alone unless older than `staleAfterMs` (a crash), in
-   * which case it is claimed in doubt.
+   * `force`); a send in progress or in doubt is left alone until `staleAfterMs` after it began
+   * (by then Slack is done with it, and no live sender is still at it), then claimed in doubt.
    */
   claim(
     week: string,
@@ -35,7 +38,7 @@ export class DigestStore {
           tx.insert(digestSends)
             .values({ week, channel, status: 'sending', attempts: 1, startedAt: now })
             .run();
-          return { claimed: true, inDoubt: false, attempts: 1 };
+          return { claimed: true, inDoubt: undefined, attempts: 1 };
         }
         const inDoubt = row.status === 'sending';
         if (row.status === 'sent' && !options.force) return { claimed: false, reason: 'sent', row };
@@ -45,7 +48,11 @@ export class DigestStore {
           .set({ status: 'sending', attempts: sql`${digestSends.attempts} + 1`, startedAt: now, error: null })
           .where(and(eq(digestSends.week, week), eq(digestSends.channel, channel)))
           .run();
-        return { claimed: true, inDoubt, attempts: row.attempts + 1 };
+        return {
+          claimed: true,
+          inDoubt: inDoubt ? { sentAt: row.startedAt } : undefined,
+          attempts: row.attempts + 1,
+        };
       },
       { behavior: 'immediate' },
     );
@@ -57,6 +64,20 @@ export class DigestStore {
 
   markChart(week: string, channel: string, fileId: string): void {
     this.update(week, channel, { chartFileId: fileId });
+  }
+
+  /**
+   * The send's outcome is unknown (a timeout, a 5xx, or the search for it failed): it stays
+   * "sending", dated `startedAt` (when the send in doubt began), to be looked for before any
+   * other send.
+   */
+  markInDoubt(week: string, channel: string, startedAt: number, error: string): void {
+    this.update(week, channel, { status: 'sending', startedAt, error });
+  }
+
+  /** Sends whose outcome is not recorded: in progress, or in doubt after a crash or a timeout. */
+  inDoubtSends(): DigestSendRow[] {
+    return this.db.select().from(digestSends).where(eq(digestSends.status, 'sending')).all();
   }
 
   markFailed(week: string, channel: string, error: string): void {

@@ -138,8 +138,10 @@ describe('the weekly digest', () => {
     withSeededBot(async ({ fake, bot, cli }) => {
       // A send that started 20 minutes ago and never recorded its outcome, but reached Slack.
       const db = bot.bot.store.db.$client;
-      interruptedSend(bot);
+      const startedAt = interruptedSend(bot);
+      // Slack stored it a moment after the send began.
       fake.addMessage(SALES, {
+        ts: ((startedAt + 400) / 1000).toFixed(6),
         text: 'digest',
         bot_id: fake.botId,
         metadata: { event_type: DIGEST_EVENT_TYPE, event_payload: { week: '2026-W47' } },
@@ -221,12 +223,14 @@ async function withSeededBot(
 }
 
 /** The sales channel's send of W47 claimed 20 minutes ago, its outcome never recorded. */
-function interruptedSend(bot: TestBot) {
+function interruptedSend(bot: TestBot): number {
+  const startedAt = MON_W48_1000 - 20 * 60_000;
   bot.bot.store.db.$client
     .prepare(
       "INSERT INTO digest_sends (week, channel, status, attempts, started_at) VALUES ('2026-W47', ?, 'sending', 1, ?)",
     )
-    .run(SALES, MON_W48_1000 - 20 * 60_000);
+    .run(SALES, startedAt);
+  return startedAt;
 }
 
 /** The env a CLI run needs to reach the test bot's fake Slack and database. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/commands/index.js';
+import { IN_DOUBT_TIMING } from '../../src/domain/inDoubt.js';
 import { lead, startTestBot, type TestBot, tempDir } from '../harness/app.js';
 import { expectShownAsTyped, FORMATTED } from '../harness/inertText.js';
 import { waitFor } from '../harness/waitFor.js';
@@ -100,12 +101,19 @@ describe('lead posts', () => {
     expect(t.logs.messages().join('\n')).toContain('Retry-After');
   });
 
-  it('recover from a 5xx: check the channel history, then post exactly once', async () => {
+  it('recover from a 5xx: look in the channel, wait until Slack must be done with the send, then post exactly once', async () => {
+    await t.close();
+    let offset = 0;
+    t = await startTestBot({ clock: { now: () => Date.now() + offset } });
     t.fake.fail('chat.postMessage', { status: 503 });
     expect((await t.ingest(lead())).status).toBe(202);
+    await waitFor('the in-doubt check', () => t.fake.calls('conversations.history').length >= 1);
+    // Not in the channel, but Slack may still be storing it: not sent again yet.
+    expect(t.fake.calls('chat.postMessage')).toHaveLength(1);
+    expect(postedCount()).toBe(0);
+    offset += IN_DOUBT_TIMING.settleMs;
     await waitFor('the lead to be posted', () => postedCount() === 1);
     expect(t.fake.calls('chat.postMessage').map((c) => c.status)).toEqual([503, 200]);
-    expect(t.fake.calls('conversations.history')).toHaveLength(1);
     expect(t.fake.messages(t.config.leadsChannelId)).toHaveLength(1);
     expect(t.fake.specViolations()).toEqual([]);
   });

@@ -60,6 +60,49 @@ describe('leadloop start (a real process)', () => {
     expect(bot.stdout.join('\n')).toContain('Stopped cleanly');
   });
 
+  it('after SIGKILL mid-send and 250 newer messages in the channel, a restart records the post, not a second one', async () => {
+    const dbPath = join(dir.dir, 'db.sqlite');
+    const env = testEnv(fake, dbPath);
+    const first = spawnCli(['start'], env, dir.dir);
+    const port = await runningPort(first);
+    // Slack stores the post, but its answer never comes back before the kill.
+    fake.fail('chat.postMessage', { delayMs: 30_000 });
+    const res = await fetch(`http://127.0.0.1:${port}/leads`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${INGEST_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(lead({ externalId: 'buried-1' })),
+    });
+    expect(res.status).toBe(202);
+    await waitFor('the post to reach Slack', () => fake.messages(LEADS_CHANNEL).length === 1);
+    first.child.kill('SIGKILL');
+    expect((await first.exited).signal).toBe('SIGKILL');
+    fake.clearFaults();
+    // The channel moves on while the bot is down: more than a page of history.
+    for (let i = 0; i < 250; i++) fake.addMessage(LEADS_CHANNEL, { text: `chatter ${i}` });
+
+    const second = spawnCli(['start'], env, dir.dir);
+    await runningPort(second);
+    const db = new Database(dbPath, { readonly: true });
+    try {
+      const row = await waitFor(
+        'the lead to be recorded as posted',
+        () =>
+          db.prepare("SELECT post_ts AS ts FROM leads WHERE post_status = 'posted'").get() as
+            | { ts: string }
+            | undefined,
+        { timeoutMs: 20_000 },
+      );
+      expect(fake.calls('chat.postMessage')).toHaveLength(1);
+      const posts = fake.messages(LEADS_CHANNEL).filter((m) => m.metadata !== undefined);
+      expect(posts).toHaveLength(1);
+      expect(row.ts).toBe(posts[0]?.ts);
+    } finally {
+      db.close();
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+  });
+
   it('after SIGKILL with leads queued and one send in flight, a restart posts every lead exactly once', async () => {
     const dbPath = join(dir.dir, 'db.sqlite');
     const env = testEnv(fake, dbPath);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { FakeSlack } from '../../sandbox/fake-slack.js';
 import { postSigned } from '../../sandbox/slack-requests.js';
-import type { Clock } from '../../src/clock.js';
+import type { Clock, Timers } from '../../src/clock.js';
 import { asRunConfig, parseConfig, type RunConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { type RunningLeadloop, startLeadloop } from '../../src/main.js';
@@ -89,14 +89,19 @@ export interface TestBot {
  * SQLite database. Nothing inside the app is mocked.
  */
 export async function startTestBot(
-  options: { env?: Record<string, string>; clock?: Clock; fake?: FakeSlack } = {},
+  options: { env?: Record<string, string>; clock?: Clock; timers?: Timers; fake?: FakeSlack } = {},
 ): Promise<TestBot> {
   const fake = options.fake ?? (await FakeSlack.start());
   const { dir, cleanup } = tempDir();
   const databasePath = join(dir, 'leadloop.db');
   const config = asRunConfig(parseConfig(testEnv(fake, databasePath, options.env), 'run'));
   const logs = new LogCapture();
-  const start = () => startLeadloop(config, { logger: createLogger('debug', logs), clock: options.clock });
+  const start = () =>
+    startLeadloop(config, {
+      logger: createLogger('debug', logs),
+      clock: options.clock,
+      timers: options.timers,
+    });
   let bot = await start();
   let stopped = false;
   const harness: TestBot = {

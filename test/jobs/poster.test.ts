@@ -7,6 +7,7 @@ import { Poster, type PosterOptions } from '../../src/jobs/poster.js';
 import { PostingStatus } from '../../src/jobs/postingStatus.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics, type Metrics } from '../../src/metrics.js';
+import { LEAD_POST_EVENT_TYPE } from '../../src/slack/ids.js';
 import { openDatabase } from '../../src/storage/db.js';
 import { Store } from '../../src/storage/store.js';
 import { LEADS_CHANNEL, LogCapture, lead, tempDir } from '../harness/app.js';
@@ -77,7 +78,9 @@ function queue(...names: string[]): number[] {
 const postedLeadIds = () =>
   fake
     .messages(LEADS_CHANNEL)
-    .map((m) => (m.metadata as { event_payload: { lead_id: string } }).event_payload.lead_id)
+    .flatMap(
+      (m) => (m.metadata as { event_payload: { lead_id: string } } | undefined)?.event_payload.lead_id ?? [],
+    )
     .sort();
 
 describe('Poster', () => {
@@ -90,6 +93,53 @@ describe('Poster', () => {
     expect(fake.calls('conversations.history').length).toBeGreaterThanOrEqual(1);
     expect(postedLeadIds()).toEqual([String(id)]);
     expect(store.leadById(id!)?.postTs).toBe(fake.messages(LEADS_CHANNEL)[0]?.ts);
+  });
+
+  it('a post Slack stores only after the client gave up is waited for, not posted again', async () => {
+    const [id] = queue('Slow Slack');
+    // Slack stores the post 1.5 s after it arrives; the client gives up after 0.2 s.
+    fake.fail('chat.postMessage', { lateMs: 1_500 });
+    startPoster({ inDoubtCheckMs: 50, settleMs: 2_500 }, 200);
+    await waitFor('the post to be recorded', () => store.leadById(id!)?.postStatus === 'posted', {
+      timeoutMs: 8_000,
+    });
+    expect(fake.calls('chat.postMessage')).toHaveLength(1);
+    expect(postedLeadIds()).toEqual([String(id)]);
+    expect(store.leadById(id!)?.postTs).toBe(fake.messages(LEADS_CHANNEL)[0]?.ts);
+  });
+
+  it('a send that never reached Slack is posted again only once Slack must be done with it', async () => {
+    const [id] = queue('Lost in transit');
+    fake.fail('chat.postMessage', { status: 500 });
+    startPoster({ inDoubtCheckMs: 50, settleMs: 600, maxBackoffMs: 50 });
+    await waitFor('the post to be recorded', () => store.leadById(id!)?.postStatus === 'posted');
+    const [failed, retried] = fake.calls('chat.postMessage');
+    expect(fake.calls('chat.postMessage')).toHaveLength(2);
+    // Looked for first (too early to conclude at 50 ms), and sent again only once the 600 ms
+    // settle time had passed since the first send began (which precedes its arrival by the
+    // connection set-up), not after the 50 ms backoff.
+    expect(fake.calls('conversations.history').length).toBeGreaterThanOrEqual(2);
+    expect(retried!.at - failed!.at).toBeGreaterThan(450);
+    expect(postedLeadIds()).toEqual([String(id)]);
+  });
+
+  it('after a restart, finds an interrupted post behind more than a page of newer messages', async () => {
+    const [id] = queue('Buried');
+    // The send reached Slack, then the process died before recording its ts; then the channel
+    // got 250 more messages before the bot came back.
+    const sentAt = Date.now();
+    store.markPosting(id!, sentAt, sentAt);
+    const post = fake.addMessage(LEADS_CHANNEL, {
+      text: 'lead',
+      user: fake.botUserId,
+      bot_id: fake.botId,
+      metadata: { event_type: LEAD_POST_EVENT_TYPE, event_payload: { lead_id: String(id) } },
+    });
+    for (let i = 0; i < 250; i++) fake.addMessage(LEADS_CHANNEL, { text: `chatter ${i}` });
+    startPoster();
+    await waitFor('the post to be recorded', () => store.leadById(id!)?.postStatus === 'posted');
+    expect(fake.calls('chat.postMessage')).toHaveLength(0);
+    expect(store.leadById(id!)?.postTs).toBe(post.ts);
   });
 
   it('a lead whose content Slack refuses is marked failed and does not block the queue', async () => {

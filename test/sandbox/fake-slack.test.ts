@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../../sandbox/fake-slack.js';
 import { checkCall, loadWebApiSpec } from '../../sandbox/spec.js';
 import { REQUIRED_BOT_SCOPES } from '../../src/doctor/scopes.js';
+import { waitFor } from '../harness/waitFor.js';
 
 let fake: FakeSlack;
 let client: WebClient;
@@ -193,6 +194,21 @@ describe('faults', () => {
     const result = await pending;
     expect(performance.now() - started).toBeGreaterThanOrEqual(delayMs - 5);
     expect(result.ts).toBe(fake.messages('C1')[0]?.ts);
+  });
+
+  it('stores the post only after a late fault, even when the client gave up first', async () => {
+    fake.fail('chat.postMessage', { lateMs: 400 });
+    const impatient = new WebClient(fake.botToken, {
+      slackApiUrl: fake.url,
+      retryConfig: { retries: 0 },
+      timeout: 100,
+      logLevel: LogLevel.ERROR,
+    });
+    await expect(impatient.chat.postMessage({ channel: 'C1', text: 'late' })).rejects.toThrow();
+    expect(fake.messages('C1')).toHaveLength(0);
+    await waitFor('the late post', () => fake.messages('C1').length === 1);
+    expect(fake.messages('C1')[0]?.text).toBe('late');
+    expect(() => fake.fail('chat.postMessage', { lateMs: 10, error: 'x' })).toThrow(/lateMs/);
   });
 });
 
