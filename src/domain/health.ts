@@ -13,6 +13,8 @@ export interface HealthFacts {
     | { depth: number; oldestReceivedAt: number | undefined; lastPostedAt: number | undefined }
     | undefined;
   posting: PostingState;
+  /** Set when the database cannot take writes (locked elsewhere, disk full, read-only): what is wrong. */
+  storageProblem?: string | undefined;
   /** Leads waiting this long with no post for as long means posting has stalled. */
   stallMs: number;
 }
@@ -20,6 +22,8 @@ export interface HealthFacts {
 export interface HealthBody {
   ok: boolean;
   db: 'ok' | 'error';
+  /** Set when db is `error` because writes fail: what is wrong, for the operator. */
+  dbError?: string;
   queue: number | null;
   oldestQueuedSeconds: number | null;
   lastPostAt: string | null;
@@ -54,12 +58,13 @@ export function healthReport(facts: HealthFacts): HealthReport {
     (queue.lastPostedAt === undefined || now - queue.lastPostedAt >= stallMs);
   const body: HealthBody = {
     ok: false,
-    db: queue ? 'ok' : 'error',
+    db: queue && !facts.storageProblem ? 'ok' : 'error',
     queue: queue?.depth ?? null,
     oldestQueuedSeconds,
     lastPostAt: iso(queue?.lastPostedAt),
     posting: posting.status === 'blocked' ? 'blocked' : !queue ? 'unknown' : stalled ? 'stalled' : 'ok',
   };
+  if (facts.storageProblem) body.dbError = facts.storageProblem;
   if (posting.status === 'blocked') {
     body.postingError = {
       code: posting.code,

@@ -19,6 +19,7 @@ import {
   type IntakeBatch,
   type IntakeStored,
 } from '../storage/attention.js';
+import { retryWhileBusy, type StorageStatus, storageProblem } from '../storage/availability.js';
 import type { IngestResult, Store } from '../storage/store.js';
 import { BodyTooLargeError, readBody, sendJson } from './respond.js';
 
@@ -39,6 +40,8 @@ export interface IngestDeps {
   /** How vendors' bodies are read: the admin mapping, and the zone of times without an offset. */
   intake: { mapping: LeadMapping; timezone: string };
   metrics: Metrics;
+  /** Told of every storage failure and success (for /healthz). */
+  storageStatus?: StorageStatus;
 }
 
 /** `?profile=` names the sender's shape; `?campaign=` is the campaign of leads that name none. */
@@ -95,34 +98,40 @@ export class GroupCommitter {
     private readonly store: Store,
     private readonly attention: AttentionStore,
     private readonly clock: Clock,
+    private readonly status?: StorageStatus,
   ) {}
 
   /** A request's leads and needs-attention items: committed together, with the other requests of this turn. */
   submit(batch: IntakeBatch): Promise<IntakeStored> {
     return new Promise((resolve, reject) => {
-      if (this.pending.length === 0) setImmediate(() => this.flush());
+      if (this.pending.length === 0) setImmediate(() => void this.flush());
       this.pending.push({ batch, resolve, reject });
     });
   }
 
-  private flush(): void {
+  private async flush(): Promise<void> {
     const group = this.pending;
     this.pending = [];
     const now = this.clock.now();
+    const store = (batches: IntakeBatch[]) =>
+      // While another process holds the write lock: wait for it on a timer, not on the event loop.
+      retryWhileBusy(() => this.attention.storeIntake(this.store, batches, now));
     try {
-      const stored = this.attention.storeIntake(
-        this.store,
-        group.map((g) => g.batch),
-        now,
-      );
+      const stored = await store(group.map((g) => g.batch));
+      this.status?.succeeded();
       group.forEach((g, i) => {
         g.resolve(stored[i] ?? { results: [], attentionIds: [] });
       });
-    } catch {
+    } catch (error) {
+      if (storageProblem(error)) {
+        this.status?.failed(error);
+        for (const g of group) g.reject(error);
+        return;
+      }
       // One batch's failure must not fail the others: store each on its own.
       for (const g of group) {
         try {
-          const [stored] = this.attention.storeIntake(this.store, [g.batch], now);
+          const [stored] = await store([g.batch]);
           g.resolve(stored ?? { results: [], attentionIds: [] });
         } catch (error) {
           g.reject(error);
@@ -157,6 +166,7 @@ export function ingestHandler(deps: IngestDeps) {
     deps.store,
     deps.attention ?? new AttentionStore(deps.store.db),
     deps.clock,
+    deps.storageStatus,
   );
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'POST') {
@@ -259,8 +269,13 @@ export function ingestHandler(deps: IngestDeps) {
     try {
       stored = await committer.submit(batch);
     } catch (error) {
-      logger.error('Storing leads failed', error);
-      sendJson(res, 503, { error: 'storage_unavailable', message: 'The leads were not stored. Try again.' });
+      const problem = storageProblem(error);
+      if (problem) logger.warn(`POST /leads answered 503: ${problem}`);
+      else logger.error('Storing leads failed', error);
+      sendJson(res, 503, {
+        error: 'storage_unavailable',
+        message: `The leads were not stored${problem ? ` (${problem})` : ''}. Try again.`,
+      });
       return;
     }
     const results: IngestSlot[] =
