@@ -53,3 +53,12 @@ export class ListenError extends LeadloopError {
 export class DatabaseGoneError extends LeadloopError {
   readonly code = 'leadloop_database_gone';
 }
+
+/**
+ * The database cannot take a write now (another process holds its lock, the disk is full, the
+ * file is gone or read-only). Requests that would store something answer 503 so that the sender
+ * retries; the message says what an operator should look at.
+ */
+export class StorageUnavailableError extends LeadloopError {
+  readonly code = 'leadloop_storage_unavailable';
+}

@@ -8,6 +8,7 @@ import { appRoutes, createRouteServer, SERVER_TIMEOUTS } from './http/routes.js'
 import { AttentionAnnouncer } from './jobs/attention.js';
 import { DigestScheduler, DigestSender } from './jobs/digest.js';
 import { Housekeeping } from './jobs/housekeeping.js';
+import { INBOX_GRACE_MS, InboxReplayer } from './jobs/inbox.js';
 import { InstanceLease } from './jobs/lease.js';
 import { Poster } from './jobs/poster.js';
 import { PostingStatus } from './jobs/postingStatus.js';
@@ -17,12 +18,15 @@ import { createMetrics } from './metrics.js';
 import { DecisionService } from './services/decisions.js';
 import { StatsService } from './services/stats.js';
 import { createBackgroundClient, createSlackApp, verifyToken } from './slack/app.js';
+import { needsInbox } from './slack/inbox.js';
 import { createInteractiveClient } from './slack/lanes.js';
 import { meteredFetch } from './slack/metered.js';
 import { AttentionStore } from './storage/attention.js';
+import { BUSY_TIMEOUT_MS, StorageStatus } from './storage/availability.js';
 import { DatabaseFile } from './storage/databaseFile.js';
 import { openDatabase } from './storage/db.js';
 import { DigestStore } from './storage/digests.js';
+import { InboxStore } from './storage/inbox.js';
 import { LeaseStore } from './storage/lease.js';
 import { QueueStore } from './storage/queue.js';
 import { RetentionStore } from './storage/retention.js';
@@ -58,9 +62,12 @@ export async function startLeadloop(
   const { logger } = deps;
   const clock = deps.clock ?? systemClock;
   const timers = deps.timers ?? systemTimers;
-  const db = openDatabase(config.databasePath);
+  // Locks held by another process are waited for on timers, never for long on the event loop.
+  const db = openDatabase(config.databasePath, { busyTimeoutMs: BUSY_TIMEOUT_MS });
+  const storageStatus = new StorageStatus(clock);
+  const store = new Store(db, { timers, status: storageStatus });
+  const inbox = new InboxStore(db);
   const databaseFile = new DatabaseFile(config.databasePath);
-  const store = new Store(db);
   const closeDb = () => db.$client.close();
   let statsThread: StatsThread | undefined;
   let heldLease: InstanceLease | undefined;
@@ -126,10 +133,36 @@ export async function startLeadloop(
       queue,
       posting: postingStatus,
       stallMs: config.healthStallMinutes * 60_000,
+      storageStatus,
+      storageProblem: () => storageStatus.check(db.$client, timers),
       intake: { mapping: config.leadMapping, timezone: config.timezone },
       databaseFile,
     });
-    const { app, httpReceiver } = createSlackApp(config, { logger, identity, routes, fetch: slackFetch });
+    const { app, httpReceiver } = createSlackApp(config, {
+      logger,
+      identity,
+      routes,
+      fetch: slackFetch,
+      // Durable before acknowledged: decision-changing requests are committed before the 200.
+      keep: async (body) => {
+        if (!needsInbox(body)) return undefined;
+        const now = clock.now();
+        return store.soon(() => inbox.keep(body, now, now + INBOX_GRACE_MS));
+      },
+    });
+    const replayer = new InboxReplayer({
+      inbox,
+      store,
+      clock,
+      timers,
+      logger,
+      dispatch: (body, inboxId) =>
+        app.processEvent({
+          body: body as Record<string, unknown>,
+          ack: async () => {},
+          customProperties: { inboxId },
+        }),
+    });
     const decisions = new DecisionService(
       {
         store,
@@ -143,6 +176,8 @@ export async function startLeadloop(
         clock,
         metrics,
         onPostChanged: () => postUpdater.notify(),
+        inbox,
+        onDecided: () => replayer.notify(),
       },
       {
         acceptEmojis: config.acceptEmojis,
@@ -202,6 +237,7 @@ export async function startLeadloop(
     if (!httpReceiver) await app.start();
     poster.start();
     postUpdater.start();
+    replayer.start();
     announcer.start();
     await digestScheduler.start();
     const housekeeping = new Housekeeping(
@@ -225,6 +261,7 @@ export async function startLeadloop(
           housekeeping.stop(),
           poster.stop(),
           postUpdater.stop(),
+          replayer.stop(),
           announcer.stop(),
           digestScheduler.stop(),
           statsThread?.close(),

@@ -15,6 +15,8 @@ export interface HealthFacts {
   posting: PostingState;
   /** What is wrong with the database when a person must act (e.g. its file was deleted). */
   dbProblem?: string | undefined;
+  /** Set when the database cannot take writes (locked elsewhere, disk full, read-only): what is wrong. */
+  storageProblem?: string | undefined;
   /** Leads waiting this long with no post for as long means posting has stalled. */
   stallMs: number;
 }
@@ -58,13 +60,14 @@ export function healthReport(facts: HealthFacts): HealthReport {
     (queue.lastPostedAt === undefined || now - queue.lastPostedAt >= stallMs);
   const body: HealthBody = {
     ok: false,
-    db: queue ? 'ok' : 'error',
+    db: queue && !facts.storageProblem && facts.dbProblem === undefined ? 'ok' : 'error',
     queue: queue?.depth ?? null,
     oldestQueuedSeconds,
     lastPostAt: iso(queue?.lastPostedAt),
     posting: posting.status === 'blocked' ? 'blocked' : !queue ? 'unknown' : stalled ? 'stalled' : 'ok',
   };
-  if (facts.dbProblem !== undefined) body.dbError = facts.dbProblem;
+  const problem = facts.dbProblem ?? facts.storageProblem;
+  if (problem) body.dbError = problem;
   if (posting.status === 'blocked') {
     body.postingError = {
       code: posting.code,

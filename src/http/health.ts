@@ -14,14 +14,16 @@ export interface HealthDeps {
   stallMs: number;
   /** Whether the database file is still the one open (it may have been deleted under the bot). */
   databaseFile?: DatabaseFile;
+  /** What stops writes now, if anything (src/storage/availability.ts); unset: not checked. */
+  storageProblem?: () => Promise<string | undefined>;
 }
 
 /**
- * GET /healthz: 200 when all is well; 503 when a person is needed (the database cannot be read,
- * Slack refuses the setup, or posting has stalled), with what is wrong in the body.
+ * GET /healthz: 200 when all is well; 503 when a person is needed (the database cannot be read
+ * or written, Slack refuses the setup, or posting has stalled), with what is wrong in the body.
  */
 export function healthHandler(deps: HealthDeps) {
-  return (req: IncomingMessage, res: ServerResponse): void => {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendJson(
         res,
@@ -39,10 +41,12 @@ export function healthHandler(deps: HealthDeps) {
     } catch {
       queue = undefined;
     }
+    const storageProblem = await deps.storageProblem?.();
     const { status, body } = healthReport({
       now: deps.clock.now(),
       queue,
       dbProblem,
+      storageProblem,
       posting: deps.posting.current(),
       stallMs: deps.stallMs,
     });

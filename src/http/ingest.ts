@@ -20,6 +20,7 @@ import {
   type IntakeBatch,
   type IntakeStored,
 } from '../storage/attention.js';
+import { retryWhileBusy, type StorageStatus, storageProblem } from '../storage/availability.js';
 import type { DatabaseFile } from '../storage/databaseFile.js';
 import type { IngestResult, Store } from '../storage/store.js';
 import { BodyTooLargeError, readBody, sendJson } from './respond.js';
@@ -43,6 +44,8 @@ export interface IngestDeps {
   metrics: Metrics;
   /** Checked before and after storing: no 202 for leads written to a deleted database file. */
   databaseFile?: DatabaseFile;
+  /** Told of every storage failure and success (for /healthz). */
+  storageStatus?: StorageStatus;
 }
 
 /** `?profile=` names the sender's shape; `?campaign=` is the campaign of leads that name none. */
@@ -99,34 +102,40 @@ export class GroupCommitter {
     private readonly store: Store,
     private readonly attention: AttentionStore,
     private readonly clock: Clock,
+    private readonly status?: StorageStatus,
   ) {}
 
   /** A request's leads and needs-attention items: committed together, with the other requests of this turn. */
   submit(batch: IntakeBatch): Promise<IntakeStored> {
     return new Promise((resolve, reject) => {
-      if (this.pending.length === 0) setImmediate(() => this.flush());
+      if (this.pending.length === 0) setImmediate(() => void this.flush());
       this.pending.push({ batch, resolve, reject });
     });
   }
 
-  private flush(): void {
+  private async flush(): Promise<void> {
     const group = this.pending;
     this.pending = [];
     const now = this.clock.now();
+    const store = (batches: IntakeBatch[]) =>
+      // While another process holds the write lock: wait for it on a timer, not on the event loop.
+      retryWhileBusy(() => this.attention.storeIntake(this.store, batches, now));
     try {
-      const stored = this.attention.storeIntake(
-        this.store,
-        group.map((g) => g.batch),
-        now,
-      );
+      const stored = await store(group.map((g) => g.batch));
+      this.status?.succeeded();
       group.forEach((g, i) => {
         g.resolve(stored[i] ?? { results: [], attentionIds: [] });
       });
-    } catch {
+    } catch (error) {
+      if (storageProblem(error)) {
+        this.status?.failed(error);
+        for (const g of group) g.reject(error);
+        return;
+      }
       // One batch's failure must not fail the others: store each on its own.
       for (const g of group) {
         try {
-          const [stored] = this.attention.storeIntake(this.store, [g.batch], now);
+          const [stored] = await store([g.batch]);
           g.resolve(stored ?? { results: [], attentionIds: [] });
         } catch (error) {
           g.reject(error);
@@ -161,6 +170,7 @@ export function ingestHandler(deps: IngestDeps) {
     deps.store,
     deps.attention ?? new AttentionStore(deps.store.db),
     deps.clock,
+    deps.storageStatus,
   );
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'POST') {
@@ -266,11 +276,15 @@ export function ingestHandler(deps: IngestDeps) {
       deps.databaseFile?.assertPresent();
     } catch (error) {
       const gone = error instanceof DatabaseGoneError;
+      const problem = gone ? error.message : storageProblem(error);
       if (gone) logger.error(error.message);
+      else if (problem) logger.warn(`POST /leads answered 503: ${problem}`);
       else logger.error('Storing leads failed', error);
       sendJson(res, 503, {
         error: 'storage_unavailable',
-        message: gone ? error.message : 'The leads were not stored. Try again.',
+        message: gone
+          ? error.message
+          : `The leads were not stored${problem ? ` (${problem})` : ''}. Try again.`,
       });
       return;
     }

@@ -1,5 +1,6 @@
 import type { Logger } from '@slack/logger';
 import { systemTimers, type Timers } from '../clock.js';
+import { storageProblem } from '../storage/availability.js';
 
 /**
  * A background loop over a durable queue in SQLite. `step()` does one unit of work and says how
@@ -48,7 +49,9 @@ export abstract class QueueWorker {
         waitMs = await this.step();
       } catch (error) {
         // Not a Slack answer (those are handled in step): most likely the database. Keep going.
-        this.logger.error(`The ${this.name} failed unexpectedly; retrying in 5 s`, error);
+        const problem = storageProblem(error);
+        if (problem) this.logger.warn(`The ${this.name} paused: ${problem}; retrying in 5 s`);
+        else this.logger.error(`The ${this.name} failed unexpectedly; retrying in 5 s`, error);
         waitMs = 5_000;
       }
       if (waitMs !== 0) await this.sleep(waitMs);

@@ -13,6 +13,8 @@ import type { Metrics } from '../metrics.js';
 import { who } from '../slack/blocks/leadPost.js';
 import { type RejectModalMetadata, reasonPrompt, rejectModal } from '../slack/blocks/rejectReason.js';
 import { classifySlackError } from '../slack/errors.js';
+import { storageProblem } from '../storage/availability.js';
+import type { InboxStore } from '../storage/inbox.js';
 import type { DecisionOutcome, NewDecision, Store } from '../storage/store.js';
 
 export interface DecisionSettings extends DecisionRules {
@@ -29,7 +31,14 @@ export interface DecisionDeps {
   metrics: Metrics;
   /** A lead's post must be re-rendered (the post updater picks it up). */
   onPostChanged: () => void;
+  /** The durable inbox: an entry is settled in the transaction that applies it. */
+  inbox?: InboxStore;
+  /** A decision was recorded: a removal that came before its reaction may apply now (src/jobs/inbox.ts). */
+  onDecided?: () => void;
 }
+
+/** A reaction kept because what it is about is not recorded yet: looked at again this soon. */
+export const WAITING_RETRY_MS = 5_000;
 
 /** Sends a message to a Slack response_url (ephemeral prompts cannot be edited any other way). */
 export type Respond = (message: Record<string, unknown>) => Promise<unknown>;
@@ -40,6 +49,8 @@ export interface ReactionInput {
   item: { type: string; channel?: string; ts?: string };
   eventTs?: string;
   eventId?: string;
+  /** Its durable inbox entry (src/slack/inbox.ts), settled when this is applied. */
+  inboxId?: number;
 }
 
 export type ModalResult = { ok: true } | { ok: false; errors: Record<string, string> };
@@ -69,20 +80,50 @@ export class DecisionService {
     return mayDecide(this.settings, userId);
   }
 
-  /** The lead a reaction is about, or undefined when it is not a decision on a lead post. */
+  /**
+   * The lead a reaction is about: undefined when it is not a decision on a message; `waiting`
+   * when it could be one on a lead post whose ts is not recorded yet (Slack shows a post before
+   * chat.postMessage answers), so it is kept and matched once it is.
+   */
   private reactionTarget(input: ReactionInput) {
     if (!this.verdictFor(input.reaction)) return undefined;
     if (input.item.type !== 'message' || !input.item.channel || !input.item.ts) return undefined;
     if (input.user === this.settings.botUserId) return undefined;
     const lead = this.deps.store.leadByPost(input.item.channel, input.item.ts);
-    return lead ? { lead, channel: input.item.channel } : undefined;
+    return lead ? { lead, channel: input.item.channel } : ('waiting' as const);
+  }
+
+  /** A request the listener cannot read (it names no lead): nothing to apply. */
+  discard(inboxId: number | undefined): Promise<void> {
+    return this.settle(inboxId);
+  }
+
+  /** Nothing to apply (or applied elsewhere): the inbox entry goes. */
+  private async settle(inboxId: number | undefined): Promise<void> {
+    const { inbox } = this.deps;
+    if (inboxId === undefined || !inbox) return;
+    await this.deps.store.soon(() => inbox.settle(inboxId));
+  }
+
+  /** Inside the applying transaction: the entry goes with the change it made. */
+  private settleIn(inboxId: number | undefined): void {
+    if (inboxId !== undefined) this.deps.inbox?.settle(inboxId);
+  }
+
+  /** Kept for later; without an inbox entry (no inbox), dropped as before. */
+  private async wait(inboxId: number | undefined): Promise<void> {
+    const { inbox } = this.deps;
+    if (inboxId === undefined || !inbox) return;
+    await this.deps.store.soon(() => inbox.defer(inboxId, this.deps.clock.now() + WAITING_RETRY_MS));
   }
 
   async reactionAdded(input: ReactionInput): Promise<void> {
     const target = this.reactionTarget(input);
     const verdict = this.verdictFor(input.reaction);
-    if (!target || !verdict) return;
+    if (target === 'waiting') return this.wait(input.inboxId);
+    if (!target || !verdict) return this.settle(input.inboxId);
     if (!this.mayDecide(input.user)) {
+      await this.settle(input.inboxId);
       await this.tellNotAllowed(target.lead.id, input.user, target.channel);
       return;
     }
@@ -97,10 +138,16 @@ export class DecisionService {
     };
     const outcome = this.counted(
       decision,
-      await this.deps.store.soon((store) => store.recordDecision(decision)),
+      await this.deps.store.soon((store) => {
+        const recorded = store.recordDecision(decision);
+        this.settleIn(input.inboxId);
+        return recorded;
+      }),
     );
     if (!outcome) return;
     this.deps.onPostChanged();
+    // A removal that came first may be waiting for this reaction.
+    if (outcome.inserted) this.deps.onDecided?.();
     if (verdict === 'reject' && outcome.decision.reason === null) {
       await this.askForReason(target.lead.id, input.user, target.channel);
     }
@@ -108,23 +155,34 @@ export class DecisionService {
 
   async reactionRemoved(input: ReactionInput): Promise<void> {
     const target = this.reactionTarget(input);
-    if (!target || !this.mayDecide(input.user)) return;
-    const outcome = await this.deps.store.soon((store) =>
-      store.retractReaction({
+    if (target === 'waiting') return this.wait(input.inboxId);
+    if (!target || !this.mayDecide(input.user)) return this.settle(input.inboxId);
+    const outcome = await this.deps.store.soon((store) => {
+      const retracted = store.retractReaction({
         leadId: target.lead.id,
         userId: input.user,
         reaction: baseEmoji(input.reaction),
         at: slackTsMs(input.eventTs) ?? this.deps.clock.now(),
         eventId: input.eventId,
-      }),
-    );
+        waitIfNothingStands: input.inboxId !== undefined && this.deps.inbox !== undefined,
+      });
+      if (!retracted?.waiting) this.settleIn(input.inboxId);
+      return retracted;
+    });
+    if (outcome?.waiting) return this.wait(input.inboxId);
     if (!outcome) this.deps.metrics.slackEventDuplicates.inc();
     if (outcome?.changed) this.deps.onPostChanged();
   }
 
-  async acceptClicked(input: { leadId: number; userId: string; channel: string | undefined }): Promise<void> {
-    if (!this.deps.store.leadById(input.leadId)) return;
+  async acceptClicked(input: {
+    leadId: number;
+    userId: string;
+    channel: string | undefined;
+    inboxId?: number;
+  }): Promise<void> {
+    if (!this.deps.store.leadById(input.leadId)) return this.settle(input.inboxId);
     if (!this.mayDecide(input.userId)) {
+      await this.settle(input.inboxId);
       if (input.channel) await this.tellNotAllowed(input.leadId, input.userId, input.channel);
       return;
     }
@@ -137,7 +195,11 @@ export class DecisionService {
     };
     const outcome = this.counted(
       decision,
-      await this.deps.store.soon((store) => store.recordDecision(decision)),
+      await this.deps.store.soon((store) => {
+        const recorded = store.recordDecision(decision);
+        this.settleIn(input.inboxId);
+        return recorded;
+      }),
     );
     if (outcome?.changed) this.deps.onPostChanged();
   }
@@ -183,9 +245,11 @@ export class DecisionService {
     triggerId: string;
     respond: Respond;
     responseUrl: string | undefined;
+    inboxId?: number;
   }): Promise<void> {
     const lead = this.deps.store.leadById(input.leadId);
     const reason = this.settings.reasons.find((r) => r.key === input.reason);
+    if (!lead || !reason || reason.noteRequired) await this.settle(input.inboxId);
     if (!lead || !reason) return;
     if (reason.noteRequired) {
       await this.openModal(
@@ -196,9 +260,16 @@ export class DecisionService {
       );
       return;
     }
-    const outcome = await this.deps.store.soon((store) =>
-      store.attachReason({ leadId: lead.id, userId: input.userId, reason: reason.key, note: null }),
-    );
+    const outcome = await this.deps.store.soon((store) => {
+      const attached = store.attachReason({
+        leadId: lead.id,
+        userId: input.userId,
+        reason: reason.key,
+        note: null,
+      });
+      this.settleIn(input.inboxId);
+      return attached;
+    });
     if (!outcome) {
       await input.respond({
         replace_original: true,
@@ -231,12 +302,12 @@ export class DecisionService {
    * The reason modal was submitted. Runs before the ack (it is quick: no Slack calls), so that
    * problems are shown in place; what talks to Slack happens after, in `afterModal`.
    */
-  rejectModalSubmitted(input: {
+  async rejectModalSubmitted(input: {
     userId: string;
     metadata: RejectModalMetadata;
     reason: string | undefined;
     note: string | undefined;
-  }): ModalResult {
+  }): Promise<ModalResult> {
     const reason = this.settings.reasons.find((r) => r.key === input.reason);
     const note = input.note?.trim() || null;
     const errors: Record<string, string> = {};
@@ -247,13 +318,26 @@ export class DecisionService {
     if (!this.mayDecide(input.userId)) errors.reason = 'Only the sales team can reject leads.';
     if (Object.keys(errors).length > 0 || !reason) return { ok: false, errors };
 
-    if (input.metadata.via === 'prompt') {
-      const outcome = this.deps.store.attachReason({
-        leadId: input.metadata.leadId,
-        userId: input.userId,
-        reason: reason.key,
-        note,
-      });
+    try {
+      return await this.recordModal(input.userId, input.metadata, reason.key, note);
+    } catch (error) {
+      const problem = storageProblem(error);
+      if (!problem) throw error;
+      this.deps.logger.warn(`A reject reason could not be stored: ${problem}`);
+      return { ok: false, errors: { reason: 'Could not save this just now. Submit again in a moment.' } };
+    }
+  }
+
+  private async recordModal(
+    userId: string,
+    metadata: RejectModalMetadata,
+    reasonKey: string,
+    note: string | null,
+  ): Promise<ModalResult> {
+    if (metadata.via === 'prompt') {
+      const outcome = await this.deps.store.soon((store) =>
+        store.attachReason({ leadId: metadata.leadId, userId, reason: reasonKey, note }),
+      );
       if (!outcome) {
         return {
           ok: false,
@@ -264,15 +348,18 @@ export class DecisionService {
       return { ok: true };
     }
     const decision: NewDecision = {
-      leadId: input.metadata.leadId,
-      userId: input.userId,
+      leadId: metadata.leadId,
+      userId,
       verdict: 'reject',
       source: 'button',
-      reason: reason.key,
+      reason: reasonKey,
       note,
       decidedAt: this.deps.clock.now(),
     };
-    const outcome = this.counted(decision, this.deps.store.recordDecision(decision));
+    const outcome = this.counted(
+      decision,
+      await this.deps.store.soon((store) => store.recordDecision(decision)),
+    );
     if (outcome?.changed) this.deps.onPostChanged();
     return { ok: true };
   }

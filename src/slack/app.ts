@@ -68,6 +68,8 @@ export function createSlackApp(
     fetch?: FetchFunction;
     /** Judges request timestamps: Slack signs with the real time, whatever clock the bot's domain runs on. */
     wallClock?: Clock;
+    /** Commits a decision-changing request to the durable inbox before the ack (HTTP mode). */
+    keep?: (body: unknown) => Promise<number | undefined>;
   },
 ): SlackApp {
   const { logger, identity, routes } = deps;
@@ -105,13 +107,19 @@ export function createSlackApp(
     signingSecret: config.slack.signingSecret ?? '',
     logger,
     customRoutes: routes,
-    // Ack first, work after: Slack wants a 2xx within 3 seconds.
+    // Ack first, work after: Slack wants a 2xx within 3 seconds. What must not be lost is in
+    // the inbox by then (the gate below), and its entry id reaches the listener's context.
     processBeforeResponse: false,
+    customPropertiesExtractor: (req) => {
+      const inboxId = (req as { inboxId?: unknown }).inboxId;
+      return typeof inboxId === 'number' ? { inboxId } : {};
+    },
   });
   httpReceiver.requestListener = slackRequestGate(httpReceiver.requestListener, {
     signingSecret: config.slack.signingSecret ?? '',
     logger,
     clock: deps.wallClock ?? systemClock,
+    keep: deps.keep,
   });
   return { app: new App({ ...common, receiver: httpReceiver }), httpReceiver };
 }

@@ -4,6 +4,7 @@ import type { Logger } from '@slack/logger';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import { BodyTooLargeError, readBody, sendJson } from '../http/respond.js';
+import { storageProblem } from '../storage/availability.js';
 
 /**
  * Everything that reaches Bolt on /slack/events passes here first. Bolt checks signatures but
@@ -12,6 +13,10 @@ import { BodyTooLargeError, readBody, sendJson } from '../http/respond.js';
  * signature and that the timestamp is within five minutes either way, checks the envelope's
  * shape with zod, answers what Bolt would answer badly (`app_rate_limited`), and hands the
  * buffered request on. Nothing it refuses reaches a listener.
+ *
+ * Durable before acknowledged: a request that changes a decision (src/slack/inbox.ts) is
+ * committed to the inbox before Bolt can answer 200; when storage cannot take it, Slack gets a
+ * 503 and sends the event again, instead of a 200 for an event that is then lost.
  */
 
 /** Slack's own limit: a request older (or, here, newer) than this is refused. */
@@ -59,7 +64,8 @@ const interactionPayload = z.discriminatedUnion('type', [
 const slashCommand = z.looseObject({ command: z.string(), text: z.string().optional(), user_id: z.string() });
 
 export type GateVerdict =
-  | { ok: true; kind: 'event' | 'interaction' | 'command' | 'ssl_check' }
+  | { ok: true; kind: 'event' | 'interaction'; body: unknown }
+  | { ok: true; kind: 'command' | 'ssl_check' }
   | { ok: true; kind: 'app_rate_limited'; minuteRateLimited: number | undefined }
   | { ok: true; kind: 'unsubscribed_event'; eventType: string }
   | { ok: false; status: 400 | 401; reason: string };
@@ -124,15 +130,15 @@ export function judgeSlackRequest(input: {
         ? { ok: false, status: 400, reason: `a ${data.event.type} event without the fields Slack sends` }
         : { ok: true, kind: 'unsubscribed_event', eventType: data.event.type };
     }
-    return { ok: true, kind: 'event' };
+    return { ok: true, kind: 'event', body: data };
   }
   if (form !== undefined) {
     const payload = form.get('payload');
     if (payload !== null) {
       const parsed = parseJson(payload);
       const ok = parsed.ok && interactionPayload.safeParse(parsed.value).success;
-      return ok
-        ? { ok: true, kind: 'interaction' }
+      return ok && parsed.ok
+        ? { ok: true, kind: 'interaction', body: parsed.value }
         : { ok: false, status: 400, reason: 'not an interaction payload' };
     }
     return slashCommand.safeParse(Object.fromEntries(form)).success
@@ -153,7 +159,17 @@ const header = (req: IncomingMessage, name: string) => {
  */
 export function slackRequestGate(
   inner: RequestListener,
-  deps: { signingSecret: string; logger: Logger; clock: Clock; endpoint?: string },
+  deps: {
+    signingSecret: string;
+    logger: Logger;
+    clock: Clock;
+    endpoint?: string;
+    /**
+     * Commits the body to the durable inbox when it must be (its entry id), else undefined. The
+     * id reaches the listener as `context.inboxId`.
+     */
+    keep?: (body: unknown) => Promise<number | undefined>;
+  },
 ): RequestListener {
   const endpoint = deps.endpoint ?? '/slack/events';
   const refuse = (res: ServerResponse, status: number, reason: string) => {
@@ -167,7 +183,7 @@ export function slackRequestGate(
       return;
     }
     readBody(req, SLACK_BODY_LIMIT).then(
-      (raw) => {
+      async (raw) => {
         const verdict = judgeSlackRequest({
           raw,
           contentType: header(req, 'content-type'),
@@ -193,7 +209,20 @@ export function slackRequestGate(
           res.writeHead(200).end();
           return;
         }
-        inner(Object.assign(req, { rawBody: raw }), res);
+        let inboxId: number | undefined;
+        if ((verdict.kind === 'event' || verdict.kind === 'interaction') && deps.keep) {
+          try {
+            inboxId = await deps.keep(verdict.body);
+          } catch (error) {
+            const problem = storageProblem(error);
+            if (problem)
+              deps.logger.warn(`Answered Slack 503, so that it sends the request again: ${problem}`);
+            else deps.logger.error('Keeping a Slack request in the inbox failed', error);
+            sendJson(res, 503, { error: 'storage_unavailable' });
+            return;
+          }
+        }
+        inner(Object.assign(req, { rawBody: raw, inboxId }), res);
       },
       (error: unknown) => {
         if (error instanceof BodyTooLargeError) {

@@ -17,16 +17,17 @@ export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url))
  *
  * WAL lets readers (stats, /healthz) run while the poster writes. synchronous=FULL makes every
  * commit survive power loss, not only a killed process: a 202 from POST /leads promises the lead
- * is stored. busy_timeout covers a CLI command (import, migrate) writing at the same time.
+ * is stored. busy_timeout covers a CLI command (import, migrate) writing at the same time; the
+ * running bot passes a short one (src/storage/availability.ts) and waits for locks on a timer.
  */
-export function openDatabase(path: string, options: { migrate?: boolean } = {}): Db {
+export function openDatabase(path: string, options: { migrate?: boolean; busyTimeoutMs?: number } = {}): Db {
   let client: Database.Database | undefined;
   try {
     if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
     client = new Database(path);
     client.pragma('journal_mode = WAL');
     client.pragma('synchronous = FULL');
-    client.pragma('busy_timeout = 5000');
+    client.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     client.pragma('foreign_keys = ON');
     const db = drizzle({ client, schema });
     // A second connection of a process that migrated already (the stats thread) skips it.

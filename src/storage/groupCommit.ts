@@ -1,4 +1,8 @@
 import type Database from 'better-sqlite3';
+import type { Timers } from '../clock.js';
+import { retryWhileBusy, type StorageStatus } from './availability.js';
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /**
  * Runs the storage work submitted during one event-loop turn in a single SQLite transaction, so
@@ -7,7 +11,9 @@ import type Database from 'better-sqlite3';
  * fails alone.
  *
  * The promise of a piece settles only after the shared commit, so a caller never acts on a
- * change that could still be rolled back.
+ * change that could still be rolled back. While another process holds the write lock the group
+ * waits for it on a timer (src/storage/availability.ts), never on the event loop, and fails with
+ * StorageUnavailableError when the lock is not released in time.
  */
 export class GroupCommit {
   private pending: {
@@ -16,33 +22,45 @@ export class GroupCommit {
     reject: (e: unknown) => void;
   }[] = [];
 
-  constructor(private readonly client: Database.Database) {}
+  constructor(
+    private readonly client: Database.Database,
+    private readonly deps: { timers?: Timers; status?: StorageStatus } = {},
+  ) {}
 
   run<T>(work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      if (this.pending.length === 0) setImmediate(() => this.flush());
+      if (this.pending.length === 0) setImmediate(() => void this.flush());
       this.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
     });
   }
 
-  private flush(): void {
+  private runGroup(group: { work: () => unknown }[]): Outcome[] {
+    const outcomes: Outcome[] = [];
+    this.client
+      .transaction(() => {
+        for (const { work } of group) {
+          try {
+            // A transaction function called inside a transaction is a savepoint.
+            outcomes.push({ ok: true, value: this.client.transaction(work)() });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
+        }
+      })
+      .immediate();
+    return outcomes;
+  }
+
+  private async flush(): Promise<void> {
     const group = this.pending;
     this.pending = [];
-    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    let outcomes: Outcome[];
     try {
-      this.client
-        .transaction(() => {
-          for (const { work } of group) {
-            try {
-              // A transaction function called inside a transaction is a savepoint.
-              outcomes.push({ ok: true, value: this.client.transaction(work)() });
-            } catch (error) {
-              outcomes.push({ ok: false, error });
-            }
-          }
-        })
-        .immediate();
+      // "Busy" comes from BEGIN IMMEDIATE, before any piece ran: the whole group is tried again.
+      outcomes = await retryWhileBusy(() => this.runGroup(group), { timers: this.deps.timers });
+      this.deps.status?.succeeded();
     } catch (commitError) {
+      this.deps.status?.failed(commitError);
       for (const { reject } of group) reject(commitError);
       return;
     }

@@ -154,6 +154,29 @@ export const slackEvents = sqliteTable(
   (t) => [index('slack_events_received_at_idx').on(t.receivedAt)],
 );
 
+export const INBOX_STATES = ['received', 'pending'] as const;
+
+/**
+ * The durable inbox: a Slack event or interaction that changes decisions is written here (and
+ * committed) before Slack gets its 200, and removed in the transaction that applies it. A row
+ * left by a crash or a storage failure is replayed; a reaction that cannot apply yet (its post's
+ * ts is not recorded, or a removal came before its reaction) waits here as `pending`.
+ */
+export const slackInbox = sqliteTable(
+  'slack_inbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    receivedAt: integer('received_at').notNull(),
+    /** The body as Bolt receives it (JSON): replayed through the same listeners. */
+    body: text('body').notNull(),
+    state: text('state', { enum: INBOX_STATES }).notNull().default('received'),
+    /** When the replayer may take it: a grace period for the live listener, then a backoff. */
+    nextAt: integer('next_at').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+  },
+  (t) => [index('slack_inbox_next_at_idx').on(t.nextAt)],
+);
+
 /** Things told to a user once per lead (e.g. "only sales can decide"), so they are not told twice. */
 export const userNotices = sqliteTable(
   'user_notices',

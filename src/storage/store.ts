@@ -1,7 +1,9 @@
 import { and, asc, desc, eq, gte, isNotNull, isNull, lt, lte, min, sql } from 'drizzle-orm';
 import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
+import type { Timers } from '../clock.js';
 import { deriveLeadState, type Verdict } from '../domain/decision.js';
 import { campaignKey, type LeadInput } from '../domain/lead.js';
+import type { StorageStatus } from './availability.js';
 import type { Db } from './db.js';
 import { GroupCommit } from './groupCommit.js';
 import {
@@ -72,8 +74,11 @@ export class Store {
   private readonly decisionQueries: ReturnType<typeof prepareDecisionQueries>;
   private readonly commits: GroupCommit;
 
-  constructor(readonly db: Db) {
-    this.commits = new GroupCommit(db.$client);
+  constructor(
+    readonly db: Db,
+    options: { timers?: Timers; status?: StorageStatus } = {},
+  ) {
+    this.commits = new GroupCommit(db.$client, options);
     this.ingestQueries = prepareIngestQueries(db);
     this.historyQueries = prepareHistoryQueries(db);
     this.decisionQueries = prepareDecisionQueries(db);
@@ -387,8 +392,11 @@ export class Store {
   }
 
   /**
-   * A reaction was removed: the rep's latest standing decision made with that emoji no longer
-   * stands. Returns undefined for a repeated event, `changed: false` when nothing stood.
+   * A reaction was removed: the rep's latest standing decision made with that emoji, if made at
+   * or before the removal, no longer stands. Returns undefined for a repeated event,
+   * `changed: false` when nothing stood. With `waitIfNothingStands`, a removal that finds nothing
+   * is not consumed (`waiting: true`): its reaction may still be on its way (Slack does not keep
+   * order), and the caller keeps it to apply once that arrives.
    */
   retractReaction(input: {
     leadId: number;
@@ -396,11 +404,22 @@ export class Store {
     reaction: string;
     at: number;
     eventId?: string;
-  }): (LeadDecisions & { changed: boolean; retracted: DecisionRow | undefined }) | undefined {
+    waitIfNothingStands?: boolean;
+  }):
+    | (LeadDecisions & { changed: boolean; retracted: DecisionRow | undefined; waiting?: boolean })
+    | undefined {
     return this.db.transaction(
       (tx) => {
+        const standing = this.standingReaction(input.leadId, input.userId, input.reaction);
+        if (!standing && input.waitIfNothingStands) {
+          if (input.eventId !== undefined && this.eventSeen(input.eventId)) return undefined;
+          return { changed: false, retracted: undefined, waiting: true, ...this.currentState(input.leadId) };
+        }
         if (!this.claimEvent(input.eventId, input.at)) return undefined;
-        const target = this.standingReaction(input.leadId, input.userId, input.reaction);
+        // From Slack (waiting allowed), a reaction given after this removal is a new one: the
+        // removal is not about it.
+        const target =
+          standing && (!input.waitIfNothingStands || standing.decidedAt <= input.at) ? standing : undefined;
         if (!target) return { changed: false, retracted: undefined, ...this.currentState(input.leadId) };
         tx.update(decisions).set({ retractedAt: input.at }).where(eq(decisions.id, target.id)).run();
         return {
@@ -411,6 +430,10 @@ export class Store {
       },
       { behavior: 'immediate' },
     );
+  }
+
+  private eventSeen(eventId: string): boolean {
+    return this.decisionQueries.eventSeen.get({ eventId }) !== undefined;
   }
 
   /**
@@ -591,6 +614,11 @@ function prepareDecisionQueries(db: Db) {
       .select({ id: leads.id, postedAt: leads.postedAt })
       .from(leads)
       .where(and(eq(leads.postChannel, p('channel')), eq(leads.postTs, p('ts'))))
+      .prepare(),
+    eventSeen: db
+      .select({ eventId: slackEvents.eventId })
+      .from(slackEvents)
+      .where(eq(slackEvents.eventId, p('eventId')))
       .prepare(),
     claimEvent: db
       .insert(slackEvents)

@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '
 import { z } from 'zod';
 import type { DecisionService } from '../../services/decisions.js';
 import { leadIdFromPromptBlock } from '../../slack/blocks/rejectReason.js';
+import { inboxIdOf } from '../../slack/inbox.js';
 
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
@@ -13,13 +14,17 @@ function leadIdOf(action: ActionArgs['action']): number | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
-/** Accept button: recorded at once; a double click changes nothing. */
+/**
+ * Accept button: recorded at once; a double click changes nothing. The click is in the durable
+ * inbox before the ack (src/slack/inbox.ts), so acking first loses nothing.
+ */
 export function acceptButton(decisions: DecisionService) {
-  return async function onAccept({ ack, action, body }: ActionArgs) {
+  return async function onAccept({ ack, action, body, context }: ActionArgs) {
     await ack();
     const leadId = leadIdOf(action);
-    if (leadId === undefined) return;
-    await decisions.acceptClicked({ leadId, userId: body.user.id, channel: body.channel?.id });
+    const inboxId = inboxIdOf(context);
+    if (leadId === undefined) return decisions.discard(inboxId);
+    await decisions.acceptClicked({ leadId, userId: body.user.id, channel: body.channel?.id, inboxId });
   };
 }
 
@@ -40,11 +45,12 @@ export function rejectButton(decisions: DecisionService) {
 
 /** A reason chosen from the prompt sent after a reject reaction. */
 export function promptReason(decisions: DecisionService) {
-  return async function onPromptReason({ ack, action, body, respond }: ActionArgs) {
+  return async function onPromptReason({ ack, action, body, respond, context }: ActionArgs) {
     await ack();
-    if (action.type !== 'static_select' || !action.selected_option) return;
-    const leadId = leadIdFromPromptBlock(action.block_id);
-    if (leadId === undefined) return;
+    const leadId = action.type === 'static_select' ? leadIdFromPromptBlock(action.block_id) : undefined;
+    if (action.type !== 'static_select' || !action.selected_option || leadId === undefined) {
+      return decisions.discard(inboxIdOf(context));
+    }
     await decisions.promptReasonChosen({
       leadId,
       userId: body.user.id,
@@ -52,6 +58,7 @@ export function promptReason(decisions: DecisionService) {
       triggerId: body.trigger_id,
       respond,
       responseUrl: body.response_url,
+      inboxId: inboxIdOf(context),
     });
   };
 }

@@ -37,7 +37,8 @@ async function respondTo(url: string, body: unknown): Promise<void> {
 
 /**
  * The reason modal. Checked and recorded before the ack, so a problem is shown in place
- * (`response_action: errors`); Slack's 3 seconds are plenty for a local transaction.
+ * (`response_action: errors`); Slack's 3 seconds are plenty for a local transaction, and a
+ * database that cannot take it (locked elsewhere) is said in the modal within them.
  */
 export function rejectReasonSubmitted(decisions: DecisionService, logger: Logger) {
   return async function onRejectReason({
@@ -57,7 +58,7 @@ export function rejectReasonSubmitted(decisions: DecisionService, logger: Logger
     }
     const state = stateSchema.safeParse(view.state.values);
     const values = state.success ? state.data : {};
-    const result = decisions.rejectModalSubmitted({
+    const result = await decisions.rejectModalSubmitted({
       userId: body.user.id,
       metadata,
       reason: values[BlockId.modalReason]?.[ActionId.modalReason]?.selected_option?.value,
