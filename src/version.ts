@@ -23,6 +23,6 @@ export function unsupportedNode(version: string = process.versions.node): string
   if (Number.parseInt(version, 10) >= OLDEST_NODE_MAJOR) return undefined;
   return (
     `Leadloop needs Node.js 22 or 24 (LTS); this is Node.js ${version}. Install one (nodejs.org, ` +
-    '`nvm install 24`, or see "Try it" in the README for `npx node@24`) and run again.'
+    '`nvm install 24`, or npm\'s `node` package: see "Try it" in the README) and run again.'
   );
 }
