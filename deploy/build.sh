@@ -10,7 +10,8 @@
 #                                (npm ci --omit=dev: no TypeScript, no tsx, no test tools), then
 #                                check that it runs: its version, and migrating a scratch database.
 #
-# Both steps compile better-sqlite3 for the Node that runs them (python3, make and g++ needed).
+# Nothing is compiled (better-sqlite3 and the canvas ship prebuilt Node-API binaries): Node 22 or
+# 24 and npm are all these steps need.
 # Then run the bot from DIR, where .env is read:   node dist/cli.js start
 set -euo pipefail
 

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { unsupportedNode } from '../src/version.js';
 import { runSimulation } from './simulate.js';
 import { startDemo } from './web/app.js';
 
@@ -20,6 +21,12 @@ npm run demo -- --simulate [--seed 7]
                 back to a free one)
   --seed        another seed gives other (equally realistic) generated leads
   --help        this text`;
+
+const oldNode = unsupportedNode();
+if (oldNode !== undefined) {
+  process.stderr.write(`${oldNode}\n`);
+  process.exit(1);
+}
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n\n${HELP}\n`);

@@ -1,6 +1,6 @@
 import { systemClock } from '../clock.js';
 import { ConfigError, LeadloopError, UsageError } from '../errors.js';
-import { leadloopVersion } from '../version.js';
+import { leadloopVersion, unsupportedNode } from '../version.js';
 import { ATTENTION_HELP, attentionCommand } from './attention.js';
 import { BACKUP_HELP, backupCommand } from './backup.js';
 import { DIGEST_HELP, digestCommand } from './digest.js';
@@ -51,6 +51,11 @@ const HELP: Record<string, string> = {
 
 export async function runCli(argv: string[], io: CommandIo, signals: NodeJS.EventEmitter): Promise<number> {
   const [command, ...args] = argv;
+  const oldNode = unsupportedNode();
+  if (oldNode !== undefined) {
+    line(io.stderr, oldNode);
+    return 1;
+  }
   try {
     if (args.includes('--help') || args.includes('-h')) {
       line(io.stdout, (command && HELP[command]) ?? USAGE);

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { leadloopVersion } from '../../src/version.js';
+import { leadloopVersion, unsupportedNode } from '../../src/version.js';
 import { tempDir } from '../harness/app.js';
 import { runLeadloop } from '../harness/cli.js';
 
@@ -34,5 +34,21 @@ describe('leadloop --version', () => {
     const file = join(temp.dir, 'package.json');
     writeFileSync(file, JSON.stringify({ name: 'leadloop', version: '9.8.7-rc.1' }));
     expect(leadloopVersion(file)).toBe('9.8.7-rc.1');
+  });
+});
+
+describe('the Node.js version check', () => {
+  it.each(['22.12.0', '22.23.3', '24.0.0', '24.21.0', '26.1.0'])('lets Node %s run', (version) => {
+    expect(unsupportedNode(version)).toBeUndefined();
+  });
+
+  it.each(['20.20.2', '18.20.8', '21.7.3'])('stops Node %s with what to install', (version) => {
+    const message = unsupportedNode(version);
+    expect(message).toContain(`Leadloop needs Node.js 22 or 24 (LTS); this is Node.js ${version}.`);
+    expect(message).toContain('nvm install 24');
+  });
+
+  it('passes the Node that runs this suite, so every command runs', () => {
+    expect(unsupportedNode()).toBeUndefined();
   });
 });

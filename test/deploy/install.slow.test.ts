@@ -14,7 +14,7 @@ import { waitFor } from '../harness/waitFor.js';
  * The production install as an admin (or the Dockerfile) does it, in a clean folder: a copy of
  * the checkout's files (no node_modules, no dist), then exactly the `deploy/build.sh` steps the
  * Dockerfile RUNs, then the Dockerfile's ENTRYPOINT + CMD against the fake Slack, checked with the
- * Dockerfile's own HEALTHCHECK. Slow (npm ci twice, better-sqlite3 compiled twice): it runs as
+ * Dockerfile's own HEALTHCHECK. Slow (npm ci twice and a TypeScript build): it runs as
  * `npm run test:deploy`, a CI step of its own, not in `npm test`.
  */
 
