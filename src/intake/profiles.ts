@@ -230,11 +230,20 @@ const HEADER_SIGNATURES: [ProfileName, Set<string>][] = [
  * exact-case API names or relationship columns, otherwise the vendor with most of its own labels
  * (two at least). Unrecognised headers are `flat`: the common names.
  */
+/**
+ * Data Loader writes API names in capitals (`FIRSTNAME`, `LEADSOURCE`). Only the compound ones
+ * (`FirstName`, `LeadSource`…) are told apart from a spreadsheet's own capitals.
+ */
+const DATA_LOADER_NAMES = new Set(
+  [...SALESFORCE_API_NAMES].filter((name) => /[a-z][A-Z]/.test(name)).map((name) => name.toUpperCase()),
+);
+
 export function profileFromHeaders(headers: string[], key: (name: string) => string): ProfileName {
   const trimmed = headers.map((h) => h.replace(/^\uFEFF/, '').trim());
   if (trimmed.filter((h) => /^(Person|Organization|Lead|Deal) - \S/.test(h)).length >= 2) return 'pipedrive';
   if (
     trimmed.filter((h) => SALESFORCE_API_NAMES.has(h)).length >= 2 ||
+    trimmed.filter((h) => DATA_LOADER_NAMES.has(h)).length >= 2 ||
     trimmed.some((h) => /^[A-Za-z]+\.[A-Za-z_]+$/.test(h))
   ) {
     return 'salesforce';

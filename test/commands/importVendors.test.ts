@@ -106,11 +106,9 @@ describe('vendor exports', () => {
     ]);
   });
 
-  it('Salesforce Data Loader Lead extract: API names, +0000 datetimes, Status', async () => {
+  it('Salesforce Data Loader Lead extract (API names in capitals, recognised as such): +0000 datetimes, Status', async () => {
     const result = await importFixture(
       'salesforce-dataloader-lead.csv',
-      '--from',
-      'salesforce',
       '--campaign',
       'Imported leads',
       '--history',

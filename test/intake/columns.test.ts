@@ -69,6 +69,12 @@ describe('planColumns + rowToLead', () => {
     });
   });
 
+  it('recognises a Data Loader extract by its API names in capitals, not a spreadsheet in capitals', () => {
+    const plan = (headers: string[]) => planColumns(headers, { mapping: EMPTY_MAPPING }).profile;
+    expect(plan(['ID', 'FIRSTNAME', 'LASTNAME', 'EMAIL', 'LEADSOURCE', 'CREATEDDATE'])).toBe('salesforce');
+    expect(plan(['EMAIL', 'NAME', 'COMPANY', 'CAMPAIGN', 'SCORE'])).not.toBe('salesforce');
+  });
+
   it('Salesforce Data Loader extract: API names and a +0000 time', () => {
     const headers = [
       'Id',
