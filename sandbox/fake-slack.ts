@@ -636,6 +636,33 @@ export class FakeSlack {
     });
   }
 
+  /**
+   * Sends any text over Socket Mode, as a broken or hostile Slack might (a malformed envelope),
+   * and resolves with the ack for `envelopeId` if the app sends one within `timeoutMs`, else
+   * undefined.
+   */
+  sendRaw(
+    text: string,
+    options: { envelopeId?: string; timeoutMs?: number } = {},
+  ): Promise<SocketAck | undefined> {
+    const socket = this.openSockets()[0];
+    if (!socket) return Promise.reject(new Error('No Socket Mode client is connected'));
+    const envelopeId = options.envelopeId;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        if (envelopeId) this.acks.delete(envelopeId);
+        resolve(undefined);
+      }, options.timeoutMs ?? 1_000);
+      if (envelopeId) {
+        this.acks.set(envelopeId, (ack) => {
+          clearTimeout(timer);
+          resolve(ack);
+        });
+      }
+      socket.send(text);
+    });
+  }
+
   private openSockets(): WebSocket[] {
     return [...this.sockets.clients].filter((ws) => ws.readyState === ws.OPEN);
   }

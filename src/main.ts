@@ -143,7 +143,7 @@ export async function startLeadloop(
       identity,
       routes,
       fetch: slackFetch,
-      // Durable before acknowledged: decision-changing requests are committed before the 200.
+      // Durable before acknowledged: decision-changing requests and envelopes are committed before the ack.
       keep: async (body) => {
         if (!needsInbox(body)) return undefined;
         const now = clock.now();

@@ -1,12 +1,14 @@
-import { App, type CustomRoute, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import { App, type CustomRoute, HTTPReceiver } from '@slack/bolt';
 import type { Logger, LogLevel } from '@slack/logger';
 import type { FetchFunction, WebClient, WebClientOptions } from '@slack/web-api';
 import { type Clock, systemClock } from '../clock.js';
 import type { RunConfig } from '../config.js';
 import { SlackStartError } from '../errors.js';
 import { classifySlackError } from './errors.js';
+import { inboxIdProperty } from './inbox.js';
 import { createBackgroundLanes, interactiveClientOptions, withDefaultTimeout } from './lanes.js';
-import { slackRequestGate } from './requestGate.js';
+import { type Keep, slackRequestGate } from './requestGate.js';
+import { GatedSocketModeReceiver } from './socketGate.js';
 
 /**
  * The background jobs' client: see src/slack/lanes.ts (its timeout is the one the in-doubt
@@ -68,8 +70,8 @@ export function createSlackApp(
     fetch?: FetchFunction;
     /** Judges request timestamps: Slack signs with the real time, whatever clock the bot's domain runs on. */
     wallClock?: Clock;
-    /** Commits a decision-changing request to the durable inbox before the ack (HTTP mode). */
-    keep?: (body: unknown) => Promise<number | undefined>;
+    /** Commits a decision-changing request or envelope to the durable inbox before the ack. */
+    keep?: Keep;
   },
 ): SlackApp {
   const { logger, identity, routes } = deps;
@@ -96,11 +98,15 @@ export function createSlackApp(
     clientOptions,
   };
   if (config.slack.mode === 'socket') {
-    const receiver = new SocketModeReceiver({
-      appToken: config.slack.appToken ?? '',
-      logger,
-      installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl } },
-    });
+    // The same guarantees as the HTTP gate below: shapes checked, kept before the ack.
+    const receiver = new GatedSocketModeReceiver(
+      {
+        appToken: config.slack.appToken ?? '',
+        logger,
+        installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl } },
+      },
+      { logger, keep: deps.keep },
+    );
     return { app: new App({ ...common, receiver }), httpReceiver: undefined };
   }
   const httpReceiver = new HTTPReceiver({
@@ -110,10 +116,7 @@ export function createSlackApp(
     // Ack first, work after: Slack wants a 2xx within 3 seconds. What must not be lost is in
     // the inbox by then (the gate below), and its entry id reaches the listener's context.
     processBeforeResponse: false,
-    customPropertiesExtractor: (req) => {
-      const inboxId = (req as { inboxId?: unknown }).inboxId;
-      return typeof inboxId === 'number' ? { inboxId } : {};
-    },
+    customPropertiesExtractor: (req) => inboxIdProperty(req as { inboxId?: unknown }),
   });
   httpReceiver.requestListener = slackRequestGate(httpReceiver.requestListener, {
     signingSecret: config.slack.signingSecret ?? '',

@@ -31,3 +31,11 @@ export function inboxIdOf(context: Record<string, unknown>): number | undefined 
   const id = context.inboxId;
   return typeof id === 'number' ? id : undefined;
 }
+
+/**
+ * Bolt's custom properties for a request or envelope the gate kept (src/slack/requestGate.ts,
+ * src/slack/socketGate.ts): its inbox id, read back by `inboxIdOf`.
+ */
+export function inboxIdProperty(carrier: { inboxId?: unknown }): { inboxId?: number } {
+  return typeof carrier.inboxId === 'number' ? { inboxId: carrier.inboxId } : {};
+}

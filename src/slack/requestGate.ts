@@ -86,6 +86,72 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
+/*
+ * Pure: is this parsed body one Bolt can take? The same judges serve both transports: the HTTP
+ * gate below and Socket Mode's (src/slack/socketGate.ts), whose envelopes carry the same bodies.
+ */
+
+export function judgeEventsApiBody(value: unknown): GateVerdict {
+  const body = eventsApiBody.safeParse(value);
+  if (!body.success) return { ok: false, status: 400, reason: 'not an Events API envelope' };
+  const data = body.data;
+  if (data.type === 'app_rate_limited') {
+    return { ok: true, kind: 'app_rate_limited', minuteRateLimited: data.minute_rate_limited };
+  }
+  if (data.type === 'event_callback' && !subscribedEvent.safeParse(data.event).success) {
+    const known = subscribedEvent.options.some((o) => o.shape.type.safeParse(data.event.type).success);
+    return known
+      ? { ok: false, status: 400, reason: `a ${data.event.type} event without the fields Slack sends` }
+      : { ok: true, kind: 'unsubscribed_event', eventType: data.event.type };
+  }
+  return { ok: true, kind: 'event', body: data };
+}
+
+export function judgeInteraction(value: unknown): GateVerdict {
+  return interactionPayload.safeParse(value).success
+    ? { ok: true, kind: 'interaction', body: value }
+    : { ok: false, status: 400, reason: 'not an interaction payload' };
+}
+
+export function judgeSlashCommand(value: unknown): GateVerdict {
+  return slashCommand.safeParse(value).success
+    ? { ok: true, kind: 'command' }
+    : { ok: false, status: 400, reason: 'not a slash command' };
+}
+
+/** Slack drops events past 30,000 an hour; those decisions are in the reactions on the posts. */
+export function warnAppRateLimited(logger: Logger, minuteRateLimited: number | undefined): void {
+  logger.warn(
+    `Slack is dropping events for this workspace (app_rate_limited${minuteRateLimited ? ` at ${new Date(minuteRateLimited * 1000).toISOString()}` : ''}). Decisions made meanwhile are recovered by running: leadloop reconcile --since 1d`,
+  );
+}
+
+/** Commits the body to the durable inbox when it must be (its entry id), else undefined. */
+export type Keep = (body: unknown) => Promise<number | undefined>;
+
+/**
+ * Durable before acknowledged, for both transports: a passed event or interaction is kept when
+ * it must be. `kept: false` (logged, with what Slack will do: `refusal`) means storage could not
+ * take it and it must not be acknowledged.
+ */
+export async function keepBeforeAck(
+  verdict: GateVerdict,
+  deps: { keep?: Keep; logger: Logger },
+  refusal: string,
+): Promise<{ kept: true; inboxId: number | undefined } | { kept: false }> {
+  if (!verdict.ok || (verdict.kind !== 'event' && verdict.kind !== 'interaction') || !deps.keep) {
+    return { kept: true, inboxId: undefined };
+  }
+  try {
+    return { kept: true, inboxId: await deps.keep(verdict.body) };
+  } catch (error) {
+    const problem = storageProblem(error);
+    if (problem) deps.logger.warn(`${refusal}: ${problem}`);
+    else deps.logger.error('Keeping a Slack request in the inbox failed', error);
+    return { kept: false };
+  }
+}
+
 /** Pure: is this request one Slack sent, recently, in a shape Bolt can take? */
 export function judgeSlackRequest(input: {
   raw: Buffer;
@@ -118,32 +184,15 @@ export function judgeSlackRequest(input: {
 
   if (mediaType === 'application/json') {
     const parsed = parseJson(text);
-    const body = parsed.ok ? eventsApiBody.safeParse(parsed.value) : undefined;
-    if (!body?.success) return { ok: false, status: 400, reason: 'not an Events API envelope' };
-    const data = body.data;
-    if (data.type === 'app_rate_limited') {
-      return { ok: true, kind: 'app_rate_limited', minuteRateLimited: data.minute_rate_limited };
-    }
-    if (data.type === 'event_callback' && !subscribedEvent.safeParse(data.event).success) {
-      const known = subscribedEvent.options.some((o) => o.shape.type.safeParse(data.event.type).success);
-      return known
-        ? { ok: false, status: 400, reason: `a ${data.event.type} event without the fields Slack sends` }
-        : { ok: true, kind: 'unsubscribed_event', eventType: data.event.type };
-    }
-    return { ok: true, kind: 'event', body: data };
+    return judgeEventsApiBody(parsed.ok ? parsed.value : undefined);
   }
   if (form !== undefined) {
     const payload = form.get('payload');
     if (payload !== null) {
       const parsed = parseJson(payload);
-      const ok = parsed.ok && interactionPayload.safeParse(parsed.value).success;
-      return ok && parsed.ok
-        ? { ok: true, kind: 'interaction', body: parsed.value }
-        : { ok: false, status: 400, reason: 'not an interaction payload' };
+      return judgeInteraction(parsed.ok ? parsed.value : undefined);
     }
-    return slashCommand.safeParse(Object.fromEntries(form)).success
-      ? { ok: true, kind: 'command' }
-      : { ok: false, status: 400, reason: 'not a slash command' };
+    return judgeSlashCommand(Object.fromEntries(form));
   }
   return { ok: false, status: 400, reason: `unexpected content type ${mediaType || '(none)'}` };
 }
@@ -164,11 +213,8 @@ export function slackRequestGate(
     logger: Logger;
     clock: Clock;
     endpoint?: string;
-    /**
-     * Commits the body to the durable inbox when it must be (its entry id), else undefined. The
-     * id reaches the listener as `context.inboxId`.
-     */
-    keep?: (body: unknown) => Promise<number | undefined>;
+    /** The durable inbox; the id reaches the listener as `context.inboxId`. */
+    keep?: Keep;
   },
 ): RequestListener {
   const endpoint = deps.endpoint ?? '/slack/events';
@@ -202,26 +248,20 @@ export function slackRequestGate(
           return;
         }
         if (verdict.kind === 'app_rate_limited') {
-          // Slack drops events past 30,000 an hour; those decisions are in the reactions on the posts.
-          deps.logger.warn(
-            `Slack is dropping events for this workspace (app_rate_limited${verdict.minuteRateLimited ? ` at ${new Date(verdict.minuteRateLimited * 1000).toISOString()}` : ''}). Decisions made meanwhile are recovered by running: leadloop reconcile --since 1d`,
-          );
+          warnAppRateLimited(deps.logger, verdict.minuteRateLimited);
           res.writeHead(200).end();
           return;
         }
-        let inboxId: number | undefined;
-        if ((verdict.kind === 'event' || verdict.kind === 'interaction') && deps.keep) {
-          try {
-            inboxId = await deps.keep(verdict.body);
-          } catch (error) {
-            const problem = storageProblem(error);
-            if (problem)
-              deps.logger.warn(`Answered Slack 503, so that it sends the request again: ${problem}`);
-            else deps.logger.error('Keeping a Slack request in the inbox failed', error);
-            sendJson(res, 503, { error: 'storage_unavailable' });
-            return;
-          }
+        const kept = await keepBeforeAck(
+          verdict,
+          deps,
+          'Answered Slack 503, so that it sends the request again',
+        );
+        if (!kept.kept) {
+          sendJson(res, 503, { error: 'storage_unavailable' });
+          return;
         }
+        const { inboxId } = kept;
         inner(Object.assign(req, { rawBody: raw, inboxId }), res);
       },
       (error: unknown) => {
