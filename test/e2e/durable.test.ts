@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reactionEvent } from '../../sandbox/slack-requests.js';
 import { LEADS_CHANNEL, lead, startTestBot, type TestBot } from '../harness/app.js';
+import { lockFromAnotherProcess } from '../harness/lock.js';
 import { waitFor } from '../harness/waitFor.js';
 
 const REP = 'U0REPANNA1';
@@ -19,18 +18,6 @@ function decisionsOf(leadId: number) {
 
 const inboxSize = () =>
   (t.bot.store.db.$client.prepare('SELECT count(*) AS n FROM slack_inbox').get() as { n: number }).n;
-
-/** Another process holding the database's write lock (as a backup or an import would) for `ms`. */
-async function lockFromAnotherProcess(path: string, ms: number) {
-  const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
-  const script = `const D = require(${JSON.stringify(sqlite)}); const db = new D(${JSON.stringify(path)});
-db.exec('BEGIN IMMEDIATE'); console.log('locked');
-setTimeout(() => { db.exec('ROLLBACK'); db.close(); }, ${ms});`;
-  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
-  return { released: exited };
-}
 
 describe('durable before acknowledged', () => {
   it('a write lock held by another process: /healthz and Slack answer 503 at once, and the event is stored once when Slack retries', async () => {
