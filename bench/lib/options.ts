@@ -28,6 +28,9 @@ export interface BenchOptions {
   reactionEvents: number;
   /** Posted leads in the database the reactions measure runs on. */
   reactionLeads: number;
+  /** The before-after measure's "before": another checkout of the project, and the Node that runs it. */
+  beforeDir: string | undefined;
+  beforeNode: string | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -84,6 +87,8 @@ export function readOptions(env: Env, quick: boolean): BenchOptions {
     cpuProfile: env.BENCH_CPU_PROFILE === '1',
     reactionEvents: int(env, 'BENCH_REACTION_EVENTS', quick ? 1_000 : 20_000, 1),
     reactionLeads: int(env, 'BENCH_REACTION_LEADS', 100_000, 1),
+    beforeDir: env.BENCH_BEFORE_DIR?.trim() || undefined,
+    beforeNode: env.BENCH_BEFORE_NODE?.trim() || undefined,
   };
 }
 
@@ -101,4 +106,6 @@ export const ENV_HELP = `Scale (environment):
   BENCH_REACTION_EVENTS=20000   timed signed reaction_added events per reactions run (then each again as a retry)
   BENCH_REACTION_LEADS=100000   posted leads in the reactions database (events need at most 2 per lead)
   BENCH_CPU_PROFILE=1           write V8 CPU profiles of the child servers to bench/out/prof/
+  BENCH_BEFORE_DIR=/tmp/before  before-after: the checkout to compare with (git worktree add /tmp/before <commit>,
+                                then npm ci in it); BENCH_BEFORE_NODE=/usr/bin/node runs it on another Node
 --quick lowers every default for a smoke run (environment values still win).`;

@@ -11,7 +11,7 @@ import { startVariant, type Variant } from '../servers/variants.js';
 export type TargetVariant = Variant | 'node';
 
 import type { TargetMode } from './options.js';
-import { BENCH_DIR, LOG_DIR, PROFILE_DIR, REPO_DIR } from './paths.js';
+import { LOG_DIR, PROFILE_DIR, REPO_DIR } from './paths.js';
 
 export const INGEST_TOKEN = 'bench-ingest-token-0123456789abcdef';
 export const LEADS_CHANNEL = 'C0LEADS001';
@@ -75,6 +75,19 @@ export interface StartTargetOptions {
   cpuProfile?: boolean;
   /** Fills the (not yet existing) database file before the server starts, e.g. by copying a prepared one. */
   prepareDatabase?: (databasePath: string) => void;
+  /**
+   * Another checkout of the project to run the server from (process mode only), e.g. the code
+   * before a change (the before-after measure): its own bench/servers/child.ts, node_modules
+   * and Node binary. Unset: this checkout, on the bench's own Node.
+   */
+  code?: CodeTree;
+}
+
+export interface CodeTree {
+  /** The checkout's root folder (with its own node_modules). */
+  dir: string;
+  /** The Node binary that runs it. */
+  node: string;
 }
 
 export async function startTarget(options: StartTargetOptions): Promise<Target> {
@@ -110,6 +123,7 @@ async function startInProcess(
   env: Record<string, string>,
   databasePath: string,
 ): Promise<Target> {
+  if (options.code) throw new Error('another checkout runs as a child process only');
   if (options.variant === 'node') throw new Error('the node floor runs as a child process only');
   // Logs go nowhere: in-process they would interleave with the report.
   const server = await startVariant(options.variant, env, { write: () => {} });
@@ -144,13 +158,15 @@ async function startChild(
     execArgv.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
   }
   let child: ChildProcess;
+  const code = options.code ?? { dir: REPO_DIR, node: process.execPath };
   try {
+    // `--import tsx` resolves from the working folder: each checkout loads its own tsx.
     const entry =
       options.variant === 'node'
         ? ['-e', NODE_FLOOR_SCRIPT]
-        : ['--import', 'tsx', join(BENCH_DIR, 'servers', 'child.ts')];
-    child = spawn(process.execPath, [...execArgv, ...entry], {
-      cwd: REPO_DIR,
+        : ['--import', 'tsx', join(code.dir, 'bench', 'servers', 'child.ts')];
+    child = spawn(code.node, [...execArgv, ...entry], {
+      cwd: code.dir,
       // Only what the variant needs: a developer's own SLACK_* or .env must not leak into the bench.
       env: {
         PATH: process.env.PATH ?? '',

@@ -1,4 +1,5 @@
 import type { Measure } from '../lib/context.js';
+import { beforeAfter } from './beforeAfter.js';
 import { breakdown } from './breakdown.js';
 import { csvImport } from './csvImport.js';
 import { digest } from './digest.js';
@@ -18,4 +19,5 @@ export const MEASURES: readonly Measure[] = [
   stats,
   digest,
   csvImport,
+  beforeAfter,
 ];

@@ -20,7 +20,14 @@ import {
 } from '../lib/reactions.js';
 import { type Check, fmt, type MeasureReport } from '../lib/report.js';
 import { median } from '../lib/stats.js';
-import { appEnv, LEADS_CHANNEL, SIGNING_SECRET, startTarget, type Target } from '../lib/targets.js';
+import {
+  appEnv,
+  type CodeTree,
+  LEADS_CHANNEL,
+  SIGNING_SECRET,
+  startTarget,
+  type Target,
+} from '../lib/targets.js';
 
 export const TARGET_EVENTS_PER_S = 300;
 export const TARGET_P99_MS = 50;
@@ -41,7 +48,7 @@ interface BareRun {
   serverCpuUsPerEvent: number;
 }
 
-interface AppRun {
+export interface AppRun {
   rep: number;
   /** The timed deliveries: how fast the app acked them. */
   load: LoadResult;
@@ -185,7 +192,7 @@ export const reactions: Measure = {
   },
 };
 
-interface RunEvents {
+export interface RunEvents {
   timed: ReactionEvent[];
   warm: ReactionEvent[];
   sentinel: ReactionEvent[];
@@ -238,12 +245,14 @@ async function runBare(
   }
 }
 
-async function runApp(
+/** One run against the app (this checkout, or `code`: another one, e.g. the before-after measure's). */
+export async function runApp(
   ctx: BenchContext,
   label: string,
   template: string,
   runEvents: RunEvents,
   cpuProfile: boolean,
+  code?: CodeTree,
 ): Promise<Omit<AppRun, 'rep'>> {
   const { timed, warm, sentinel, concurrency, ratePerS } = runEvents;
   const fake = await FakeSlack.start({ checkSpec: false });
@@ -262,6 +271,7 @@ async function runApp(
     env: appEnv(fake),
     cpuProfile,
     prepareDatabase: (path) => copyFileSync(template, path),
+    ...(code ? { code } : {}),
   });
   const probe = new DecisionsProbe(target.databasePath);
   const rejectsIn = (list: readonly ReactionEvent[]) => list.filter((e) => e.verdict === 'reject').length;

@@ -119,7 +119,9 @@ export class GroupCommitter {
     const now = this.clock.now();
     const store = (batches: IntakeBatch[]) =>
       // While another process holds the write lock: wait for it on a timer, not on the event loop.
-      retryWhileBusy(() => this.attention.storeIntake(this.store, batches, now));
+      retryWhileBusy(() => this.attention.storeIntake(this.store, batches, now), {
+        client: this.store.db.$client,
+      });
     try {
       const stored = await store(group.map((g) => g.batch));
       this.status?.succeeded();

@@ -57,7 +57,10 @@ export class GroupCommit {
     let outcomes: Outcome[];
     try {
       // "Busy" comes from BEGIN IMMEDIATE, before any piece ran: the whole group is tried again.
-      outcomes = await retryWhileBusy(() => this.runGroup(group), { timers: this.deps.timers });
+      outcomes = await retryWhileBusy(() => this.runGroup(group), {
+        timers: this.deps.timers,
+        client: this.client,
+      });
       this.deps.status?.succeeded();
     } catch (commitError) {
       this.deps.status?.failed(commitError);

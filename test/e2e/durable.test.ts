@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { reactionEvent } from '../../sandbox/slack-requests.js';
+import { blockAction, reactionEvent } from '../../sandbox/slack-requests.js';
+import { ActionId } from '../../src/slack/ids.js';
 import { LEADS_CHANNEL, lead, startTestBot, type TestBot } from '../harness/app.js';
 import { lockFromAnotherProcess } from '../harness/lock.js';
 import { waitFor } from '../harness/waitFor.js';
@@ -53,6 +54,104 @@ describe('durable before acknowledged', () => {
     expect(decisionsOf(post.id)).toHaveLength(1);
     expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);
   }, 30_000);
+
+  it('a 12 s write lock under steady load: every ack and /healthz is answered before Slack gives up, nothing acknowledged is lost, retries are stored once', async () => {
+    t = await startTestBot();
+    const post = await t.postLead();
+    // Longer than the inbox's grace period (10 s): the replayer, the poster and the post updater
+    // all meet the lock too, not only the requests.
+    const lock = await lockFromAnotherProcess(t.databasePath, 12_000);
+    let released = false;
+    void lock.released.then(() => {
+      released = true;
+    });
+
+    type Kind = 'healthz' | 'reaction' | 'click' | 'ingest';
+    interface Sent {
+      kind: Kind;
+      resend: () => Promise<Response>;
+      status: number | 'timeout';
+      ms: number;
+      user?: string;
+      externalId?: string;
+    }
+    const sent: Sent[] = [];
+    const timed = async (kind: Kind, send: () => Promise<Response>, more: Partial<Sent> = {}) => {
+      const began = performance.now();
+      const answer = await Promise.race([send(), timeoutAfter(2_900)]);
+      const entry: Sent = {
+        kind,
+        resend: send,
+        status: answer === 'timeout' ? 'timeout' : answer.status,
+        ms: performance.now() - began,
+        ...more,
+      };
+      if (answer !== 'timeout') await answer.arrayBuffer();
+      sent.push(entry);
+    };
+    const rounds: Promise<unknown>[] = [];
+    for (let round = 0; !released; round++) {
+      const user = `U0LOCK${String(round).padStart(4, '0')}`;
+      const event = reactionEvent({
+        type: 'reaction_added',
+        user,
+        reaction: 'white_check_mark',
+        channel: post.channel,
+        ts: post.ts,
+      });
+      const click = blockAction({
+        user: `${user}C`,
+        actionId: ActionId.accept,
+        value: String(post.id),
+        channel: post.channel,
+        messageTs: post.ts,
+      });
+      const externalId = `locked-${round}`;
+      rounds.push(
+        timed('healthz', () => fetch(`${t.baseUrl}/healthz`)),
+        timed('reaction', () => t.slack(event), { user }),
+        timed('click', () => t.slack(click), { user: `${user}C` }),
+        timed('ingest', () => t.ingest(lead({ externalId })), { externalId }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    await Promise.all(rounds);
+    await lock.released;
+
+    const during = (kind: Kind) => sent.filter((s) => s.kind === kind);
+    const slowest = (kind: Kind) => Math.max(...during(kind).map((s) => s.ms)).toFixed(0);
+    const statuses = new Map<string, number>();
+    for (const s of sent)
+      statuses.set(`${s.kind} ${s.status}`, (statuses.get(`${s.kind} ${s.status}`) ?? 0) + 1);
+    console.log(
+      `12 s lock: ${sent.length} requests; slowest answer (ms): healthz ${slowest('healthz')}, reaction ${slowest('reaction')}, ` +
+        `click ${slowest('click')}, ingest ${slowest('ingest')}; ${[...statuses].map(([k, n]) => `${k}: ${n}`).join(', ')}`,
+    );
+    // Answered before Slack gives up (3 s), every one: the event loop was never held.
+    expect(sent.filter((s) => s.status === 'timeout')).toEqual([]);
+    expect(during('healthz').some((s) => s.status === 503)).toBe(true);
+    for (const s of sent) {
+      expect(s.status, s.kind).toBeOneOf(s.kind === 'ingest' ? [202, 503] : [200, 503]);
+    }
+
+    // Slack sends again what got no 200 (same event_id); the lead source sends again what got no 202.
+    for (const s of sent.filter((x) => x.kind !== 'healthz' && x.status !== 200 && x.status !== 202)) {
+      expect((await s.resend()).status, s.kind).toBe(s.kind === 'ingest' ? 202 : 200);
+    }
+    await waitFor('the inbox to empty', () => inboxSize() === 0, { timeoutMs: 20_000 });
+    const rows = decisionsOf(post.id);
+    for (const s of sent.filter((x) => x.kind === 'reaction' || x.kind === 'click')) {
+      expect(
+        rows.filter((r) => r.user_id === s.user),
+        s.user,
+      ).toHaveLength(1);
+    }
+    expect(rows).toHaveLength(during('reaction').length + during('click').length);
+    const stored = t.bot.store.db.$client.prepare('SELECT count(*) AS n FROM leads WHERE external_id = ?');
+    for (const s of during('ingest'))
+      expect((stored.get(s.externalId) as { n: number }).n, s.externalId).toBe(1);
+    expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);
+  }, 60_000);
 
   it('a full disk: POST /leads, Slack and /healthz answer 503, and nothing is half stored', async () => {
     t = await startTestBot();

@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 
-/** Another process holding the database's write lock (as a backup or an import would) for `ms`. */
+/**
+ * Another process holding the database's write lock (as a backup or an import would) for `ms`:
+ * resolves once the lock is held; `released` once that process has let go and exited.
+ */
 export async function lockFromAnotherProcess(path: string, ms: number): Promise<{ released: Promise<void> }> {
   const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
   const script = `const D = require(${JSON.stringify(sqlite)}); const db = new D(${JSON.stringify(path)});

@@ -72,8 +72,8 @@ export function spawnProcess(
 }
 
 /** The port from the "Leadloop is running … on port N" log line. */
-export async function runningPort(bot: BotProcess): Promise<number> {
-  const line = await bot.waitForLine(/Leadloop is running/);
+export async function runningPort(bot: BotProcess, timeoutMs?: number): Promise<number> {
+  const line = await bot.waitForLine(/Leadloop is running/, timeoutMs);
   const port = /on port (\d+)/.exec(line)?.[1];
   if (!port) throw new Error(`No port in: ${line}`);
   return Number(port);
