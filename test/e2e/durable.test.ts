@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { blockAction, reactionEvent } from '../../sandbox/slack-requests.js';
 import { ActionId } from '../../src/slack/ids.js';
 import { LEADS_CHANNEL, lead, startTestBot, type TestBot } from '../harness/app.js';
+import { expectFullDiskRefusals } from '../harness/fullDisk.js';
 import { lockFromAnotherProcess } from '../harness/lock.js';
 import { waitFor } from '../harness/waitFor.js';
 
@@ -168,15 +169,7 @@ describe('durable before acknowledged', () => {
     }).toThrow(/full/);
     const leadsBefore = (client.prepare('SELECT count(*) AS n FROM leads').get() as { n: number }).n;
 
-    const many = Array.from({ length: 300 }, (_, i) =>
-      lead({ externalId: `full-${i}`, notes: 'x'.repeat(2000) }),
-    );
-    const ingest = await t.ingest(many);
-    expect(ingest.status).toBe(503);
-    expect(((await ingest.json()) as { message: string }).message).toContain('disk');
-    const health = await fetch(`${t.baseUrl}/healthz`);
-    expect(health.status).toBe(503);
-    expect(((await health.json()) as { dbError?: string }).dbError).toContain('disk');
+    await expectFullDiskRefusals(t);
     const reaction = await t.slack(
       reactionEvent({ type: 'reaction_added', user: REP, reaction: 'x', channel: post.channel, ts: post.ts }),
     );

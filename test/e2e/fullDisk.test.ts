@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { reactionEvent } from '../../sandbox/slack-requests.js';
-import { lead, startTestBot, type TestBot } from '../harness/app.js';
+import { startTestBot, type TestBot } from '../harness/app.js';
+import { expectFullDiskRefusals } from '../harness/fullDisk.js';
 import { mountTmpfs, type SmallDisk, tmpfsProbe } from '../harness/tmpfs.js';
 import { waitFor } from '../harness/waitFor.js';
 
@@ -40,15 +41,7 @@ describe.runIf(tmpfsProbe.ok)(
       const leadsBefore = count('SELECT count(*) AS n FROM leads');
       expect(small.fill()).toBeGreaterThan(0);
 
-      const many = Array.from({ length: 300 }, (_, i) =>
-        lead({ externalId: `full-${i}`, notes: 'x'.repeat(2000) }),
-      );
-      const ingest = await bot.ingest(many);
-      expect(ingest.status).toBe(503);
-      expect(((await ingest.json()) as { message: string }).message).toContain('disk');
-      const health = await fetch(`${bot.baseUrl}/healthz`);
-      expect(health.status).toBe(503);
-      expect(((await health.json()) as { dbError?: string }).dbError).toContain('disk');
+      const many = await expectFullDiskRefusals(bot);
       const event = reactionEvent({
         type: 'reaction_added',
         user: REP,
